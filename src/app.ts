@@ -1,0 +1,72 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import { requestId } from 'hono/request-id';
+import { timing } from 'hono/timing';
+import { DEFAULT_LIMITS, type Limits } from './config.ts';
+import { ApiError, errorBody } from './errors.ts';
+import { accessLog, type LogSink } from './middleware/access-log.ts';
+import type { Predictor } from './predictor.ts';
+import { healthRoutes } from './routes/health.ts';
+import { modelRoutes } from './routes/model.ts';
+import { openApiRoutes } from './routes/openapi.ts';
+import { predictRoutes } from './routes/predict.ts';
+import { rootRoutes } from './routes/root.ts';
+import type { AppEnv } from './types.ts';
+
+/** What the app needs from its runtime entry (src/deno.ts, src/worker.ts) or from a test. */
+export interface AppOptions {
+  /** Resolves once the model is loaded and warmed up; until then /ready and /predict answer 503. */
+  predictor: Promise<Predictor>;
+  limits?: Partial<Limits>;
+  /** Where access-log lines go (request id, method, path, status, duration; never image data). */
+  log?: LogSink;
+}
+
+/** Builds the Hono app; it uses no runtime API, so Deno, Workers and tests all serve the same thing. */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const state = { predictor: undefined as Predictor | undefined, failure: undefined as string | undefined };
+  options.predictor.then(
+    (p) => (state.predictor = p),
+    (err) => (state.failure = err instanceof Error ? err.message : String(err)),
+  );
+
+  const app = new Hono<AppEnv>();
+  app.use(requestId());
+  app.use(accessLog(options.log ?? ((line) => console.log(JSON.stringify(line)))));
+  app.use(methodNotAllowed({
+    app,
+    onMethodNotAllowed: (c, methods) =>
+      c.json({ error: { code: 'method_not_allowed', message: `Use ${methods.join(', ')}` } }, 405, {
+        Allow: methods.join(', '),
+      }),
+  }));
+  app.use(timing({ total: true, autoEnd: true, crossOrigin: false }));
+  app.use('/predict', bodyLimit({
+    maxSize: limits.maxBodyBytes,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `Request body is larger than ${limits.maxBodyBytes} bytes`);
+    },
+  }));
+  app.use(async (c, next) => {
+    c.set('limits', limits);
+    c.set('predictor', state.predictor);
+    c.set('loadFailure', state.failure);
+    await next();
+  });
+
+  app.route('/', rootRoutes());
+  app.route('/', healthRoutes());
+  app.route('/', modelRoutes());
+  app.route('/', predictRoutes());
+  app.route('/', openApiRoutes());
+
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError((err, c) => {
+    const { status, body } = errorBody(err);
+    if (status >= 500) console.error(JSON.stringify({ requestId: c.get('requestId'), error: String(err) }));
+    return c.json(body, status as 400);
+  });
+  return app;
+}

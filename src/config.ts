@@ -1,0 +1,40 @@
+import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from './image/limits.ts';
+
+/** Every limit the server enforces; each can be set from the environment (see limitsFromEnv). */
+export interface Limits extends ImageLimits {
+  /** Largest request body in bytes (all parts together). */
+  maxBodyBytes: number;
+  /** Most `image` parts in one request. */
+  maxImagesPerRequest: number;
+  /** Per-request deadline in milliseconds for /predict. */
+  deadlineMs: number;
+}
+
+/** The defaults: generous for ultrasound frames, small enough for a 128 MB Workers isolate. */
+export const DEFAULT_LIMITS: Limits = {
+  ...DEFAULT_IMAGE_LIMITS,
+  maxBodyBytes: 20 * 1024 * 1024,
+  maxImagesPerRequest: 16,
+  deadlineMs: 10_000,
+};
+
+const ENV_NAMES: Record<keyof Limits, string> = {
+  maxPixels: 'MAX_PIXELS',
+  maxSide: 'MAX_SIDE',
+  maxBodyBytes: 'MAX_BODY_BYTES',
+  maxImagesPerRequest: 'MAX_IMAGES_PER_REQUEST',
+  deadlineMs: 'DEADLINE_MS',
+};
+
+/** Reads limits from environment-style variables (MAX_PIXELS, MAX_BODY_BYTES, …), falling back to defaults. */
+export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
+  const limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(ENV_NAMES) as (keyof Limits)[]) {
+    const raw = env[ENV_NAMES[key]];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${ENV_NAMES[key]} must be a positive number, got "${raw}"`);
+    limits[key] = value;
+  }
+  return limits;
+}

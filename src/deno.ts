@@ -1,0 +1,29 @@
+/** Deno entry: `deno serve src/deno.ts` (see deno.json tasks). Loads the model in the background so
+ * /health answers at once and /ready turns 200 when the model is warm. */
+import { createApp } from './app.ts';
+import { limitsFromEnv } from './config.ts';
+import { createPredictor } from './model/load.ts';
+import { loadDenoDecoders } from './runtime/deno-wasm.ts';
+import { BUNDLED_MODEL_DIR, readModelDir } from './runtime/deno-model.ts';
+import { startWasmBackend } from './runtime/deno-tf.ts';
+
+const env = Deno.env.toObject();
+
+async function loadPredictor() {
+  const started = performance.now();
+  const [{ artifacts, card }, decoders] = await Promise.all([
+    readModelDir(env.MODEL_DIR ?? BUNDLED_MODEL_DIR),
+    loadDenoDecoders(),
+    startWasmBackend(),
+  ]);
+  const predictor = await createPredictor(artifacts, card, decoders);
+  console.log(JSON.stringify({ event: 'ready', model: predictor.card.version, ms: Math.round(performance.now() - started) }));
+  return predictor;
+}
+
+const predictor = loadPredictor();
+predictor.catch((err) => console.error(JSON.stringify({ event: 'model_load_failed', error: String(err) })));
+
+const app = createApp({ predictor, limits: limitsFromEnv(env) });
+
+export default { fetch: app.fetch } satisfies Deno.ServeDefaultExport;

@@ -1,0 +1,108 @@
+import type { Raster } from './raster.ts';
+
+/** The compiled imagescript codecs; each runtime compiles or imports them its own way (see src/runtime/). */
+export interface CodecModules {
+  png: WebAssembly.Module;
+  jpeg: WebAssembly.Module;
+}
+
+/** Decoders that turn PNG/JPEG bytes into a Raster; they throw a plain Error on undecodable data. */
+export interface Decoders {
+  decodePng(bytes: Uint8Array): Raster;
+  /**
+   * `atLeast`, when given, lets the JPEG decoder downscale in the DCT domain (by 1/2, 1/4 or 1/8) to the
+   * smallest size that still covers it in both dimensions: much less work than decoding every pixel.
+   */
+  decodeJpeg(bytes: Uint8Array, atLeast?: { width: number; height: number }): Raster;
+}
+
+// The exports of imagescript's png.wasm / jpeg.wasm (Rust codecs behind a tiny C-like ABI).
+interface PngExports {
+  memory: WebAssembly.Memory;
+  walloc(size: number): number;
+  wfree(ptr: number): void;
+  decode(ptr: number, length: number): number;
+  width(): number;
+  height(): number;
+}
+interface JpegExports {
+  memory: WebAssembly.Memory;
+  walloc(size: number): number;
+  wfree(ptr: number, size: number): void;
+  wlen(): number;
+  decode(ptr: number, length: number, width: number, height: number): number;
+  decode_width(ptr: number): number;
+  decode_height(ptr: number): number;
+  decode_format(ptr: number): number;
+  decode_buffer(ptr: number): number;
+  decode_free(ptr: number): void;
+}
+
+// jpeg.wasm pixel formats: 0 = L8, 1 = RGB24, 2 = CMYK32.
+const JPEG_GRAY = 0;
+const JPEG_RGB = 1;
+const JPEG_CMYK = 2;
+
+function copyIn(memory: WebAssembly.Memory, ptr: number, bytes: Uint8Array): void {
+  new Uint8Array(memory.buffer, ptr, bytes.length).set(bytes);
+}
+
+/** Converts decoded CMYK (as the codec reports it: ink-inverted, Adobe style) to RGB. */
+function cmykToRgb(cmyk: Uint8Array, pixels: number): Uint8Array {
+  const rgb = new Uint8Array(pixels * 3);
+  for (let p = 0, i = 0, o = 0; p < pixels; p++, i += 4, o += 3) {
+    const k = cmyk[i + 3];
+    rgb[o] = Math.round((cmyk[i] * k) / 255);
+    rgb[o + 1] = Math.round((cmyk[i + 1] * k) / 255);
+    rgb[o + 2] = Math.round((cmyk[i + 2] * k) / 255);
+  }
+  return rgb;
+}
+
+/**
+ * Wraps imagescript's png/jpeg wasm codecs. Each call gets a fresh instance, so the wasm memory an image
+ * grew is dropped with it instead of staying allocated for the life of the isolate.
+ */
+export function createDecoders(modules: CodecModules): Decoders {
+  return {
+    decodePng(bytes) {
+      const instance = new WebAssembly.Instance(modules.png, {
+        env: { emscripten_notify_memory_growth() {} },
+      });
+      const png = instance.exports as unknown as PngExports;
+      const memory = png.memory;
+      const input = png.walloc(bytes.length);
+      copyIn(memory, input, bytes);
+      const output = png.decode(input, bytes.length);
+      png.wfree(input);
+      if (output < 0) throw new Error(`png: failed to decode (${output})`);
+      const width = png.width();
+      const height = png.height();
+      const data = new Uint8Array(memory.buffer, output, width * height * 4).slice();
+      return { width, height, channels: 4, data };
+    },
+
+    decodeJpeg(bytes, atLeast) {
+      const jpeg = new WebAssembly.Instance(modules.jpeg).exports as unknown as JpegExports;
+      const input = jpeg.walloc(bytes.length);
+      copyIn(jpeg.memory, input, bytes);
+      // 0 × 0 asks for the full size.
+      const frame = jpeg.decode(input, bytes.length, atLeast?.width ?? 0, atLeast?.height ?? 0);
+      jpeg.wfree(input, bytes.length);
+      if (frame === 0) throw new Error('jpeg: failed to decode');
+      if (frame === 1) throw new Error('jpeg: failed to scale decoder');
+      const width = jpeg.decode_width(frame);
+      const height = jpeg.decode_height(frame);
+      const format = jpeg.decode_format(frame);
+      const pixels = width * height;
+      const buffer = new Uint8Array(jpeg.memory.buffer, jpeg.decode_buffer(frame), jpeg.wlen());
+      let raster: Raster;
+      if (format === JPEG_GRAY) raster = { width, height, channels: 1, data: buffer.slice(0, pixels) };
+      else if (format === JPEG_RGB) raster = { width, height, channels: 3, data: buffer.slice(0, pixels * 3) };
+      else if (format === JPEG_CMYK) raster = { width, height, channels: 3, data: cmykToRgb(buffer, pixels) };
+      else throw new Error(`jpeg: unknown pixel format ${format}`);
+      jpeg.decode_free(frame);
+      return raster;
+    },
+  };
+}

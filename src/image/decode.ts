@@ -1,0 +1,39 @@
+import { ApiError } from '../errors.ts';
+import type { Decoders } from './codecs.ts';
+import type { ImageLimits } from './limits.ts';
+import type { Raster } from './raster.ts';
+import { sniffImage } from './sniff.ts';
+
+/** Options for decodeImage. */
+export interface DecodeOptions {
+  limits: ImageLimits;
+  /** Lets JPEG decode at a reduced scale that still covers this size (see Decoders.decodeJpeg). */
+  atLeast?: { width: number; height: number };
+}
+
+/**
+ * Sniffs, checks the size limits from the header and decodes PNG or JPEG bytes. The limits are checked
+ * before decoding because a tiny compressed file can declare a gigapixel image (a decompression bomb).
+ */
+export function decodeImage(bytes: Uint8Array, decoders: Decoders, options: DecodeOptions): Raster {
+  const header = sniffImage(bytes);
+  const { maxPixels, maxSide } = options.limits;
+  if (header.width > maxSide || header.height > maxSide || header.width * header.height > maxPixels) {
+    throw new ApiError(
+      413,
+      'too_many_pixels',
+      `Image is ${header.width}×${header.height}; the limit is ${maxPixels} pixels and ${maxSide} px per side`,
+    );
+  }
+  let raster: Raster;
+  try {
+    raster = header.format === 'png' ? decoders.decodePng(bytes) : decoders.decodeJpeg(bytes, options.atLeast);
+  } catch {
+    throw new ApiError(422, 'corrupt_image', `The ${header.format.toUpperCase()} data is corrupt or truncated`);
+  }
+  // The codec decodes what the data says; a header that lied about its size is corrupt, not just large.
+  if (header.format === 'png' && (raster.width !== header.width || raster.height !== header.height)) {
+    throw new ApiError(422, 'corrupt_image', 'The PNG data does not match its header');
+  }
+  return raster;
+}

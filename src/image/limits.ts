@@ -1,0 +1,13 @@
+/** Limits on what one request may ask the server to hold in memory. */
+export interface ImageLimits {
+  /** Largest accepted width × height, checked from the header before decoding. */
+  maxPixels: number;
+  /** Largest accepted side in pixels. */
+  maxSide: number;
+}
+
+/**
+ * Defaults sized for Cloudflare Workers' 128 MB isolate: an 8 MP image decodes to 32 MB of RGBA inside
+ * the codec's wasm memory plus a copy on the JS side, which leaves room for the model; ultrasound frames are far smaller.
+ */
+export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 8_000_000, maxSide: 8192 };

@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type LayersModel, loadLayersModel, model as functionalModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import type { InputSpec } from '../image/raster.ts';
+
+/** A tfjs layers-format model.json as written by `model.save()`. */
+export interface ModelJson {
+  modelTopology: object;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+}
+
+/** The files of a saved model: model.json and its weight shards, by the names model.json gives them. */
+export interface ModelArtifacts {
+  modelJson: ModelJson;
+  weights: Record<string, Uint8Array | ArrayBuffer>;
+}
+
+/** A class activation map: per-cell contributions to the malignancy logit, on the last conv layer's grid. */
+export interface ActivationMap {
+  /** Grid size (the last convolutional layer's spatial size). */
+  rows: number;
+  cols: number;
+  /** Row-major contributions to the logit; positive cells push towards malignant. */
+  values: Float32Array;
+}
+
+// Layer names the training script gives the edge architecture so CAM needs only a forward pass.
+const CAM_FEATURES = 'cam_features';
+const PREDICTION = 'prediction';
+
+function concatBytes(parts: (Uint8Array | ArrayBuffer)[]): ArrayBuffer {
+  const arrays = parts.map((p) => (p instanceof Uint8Array ? p : new Uint8Array(p)));
+  const out = new Uint8Array(arrays.reduce((n, a) => n + a.byteLength, 0));
+  let offset = 0;
+  for (const a of arrays) {
+    out.set(a, offset);
+    offset += a.byteLength;
+  }
+  return out.buffer;
+}
+
+/** Loads, warms up and runs the tumour CNN; every tensor it makes is disposed before a call returns. */
+export class Classifier {
+  readonly inputSpec: InputSpec;
+  private readonly camModel: LayersModel | null;
+  // The dense head's kernel; its bias shifts every cell equally, so the map leaves it out.
+  private readonly camWeights: { kernel: Float32Array } | null;
+
+  private constructor(private readonly model: LayersModel) {
+    const shape = model.inputs[0].shape;
+    const [height, width, channels] = [shape[1], shape[2], shape[3]];
+    if (!height || !width || (channels !== 1 && channels !== 3)) {
+      throw new Error(`Unsupported model input shape ${JSON.stringify(shape)}`);
+    }
+    this.inputSpec = { height, width, channels };
+    const names = new Set(model.layers.map((l) => l.name));
+    if (names.has(CAM_FEATURES) && names.has(PREDICTION)) {
+      const features = model.getLayer(CAM_FEATURES);
+      const dense = model.getLayer(PREDICTION);
+      // A two-output view of the same layers (weights shared, not copied).
+      this.camModel = functionalModel({
+        inputs: model.inputs,
+        outputs: [features.output as SymbolicTensor, dense.output as SymbolicTensor],
+      });
+      this.camWeights = { kernel: dense.getWeights()[0].dataSync() as Float32Array };
+    } else {
+      this.camModel = null;
+      this.camWeights = null;
+    }
+  }
+
+  /** Builds a classifier from in-memory artefacts (no file system or fetch, so it runs on any runtime). */
+  static async fromArtifacts({ modelJson, weights }: ModelArtifacts): Promise<Classifier> {
+    const paths = modelJson.weightsManifest.flatMap((group) => group.paths);
+    const missing = paths.filter((p) => !(p in weights));
+    if (missing.length) throw new Error(`Missing weight files: ${missing.join(', ')}`);
+    const handler = tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
+      weightData: concatBytes(paths.map((p) => weights[p])),
+    });
+    return new Classifier(await loadLayersModel(handler));
+  }
+
+  /** Whether explain() is available (the model exposes its last conv features and a dense head). */
+  get explainable(): boolean {
+    return this.camModel !== null;
+  }
+
+  /** Number of trainable and non-trainable parameters. */
+  get parameterCount(): number {
+    return this.model.countParams();
+  }
+
+  /** Runs one prediction on zeros so the first real request does not pay for kernel set-up. */
+  warmUp(): void {
+    const zeros = new Float32Array(this.inputSpec.height * this.inputSpec.width * this.inputSpec.channels);
+    this.classify([zeros]);
+    if (this.camModel) this.explain(zeros);
+  }
+
+  /** Probabilities of malignancy for preprocessed inputs (HWC floats in [0, 1], see toModelInput). */
+  classify(inputs: Float32Array[]): number[] {
+    if (inputs.length === 0) return [];
+    const { height, width, channels } = this.inputSpec;
+    return tf.tidy(() => {
+      const batch = tf.tensor4d(concatFloats(inputs), [inputs.length, height, width, channels]);
+      const output = this.model.predict(batch) as tf.Tensor;
+      return Array.from(output.dataSync());
+    });
+  }
+
+  /** Probability and class activation map for one input (a forward pass; no gradients needed). */
+  explain(input: Float32Array): { probability: number; map: ActivationMap } {
+    if (!this.camModel || !this.camWeights) throw new Error('This model has no class activation map head');
+    const { height, width, channels } = this.inputSpec;
+    const { kernel } = this.camWeights;
+    return tf.tidy(() => {
+      const x = tf.tensor4d(input, [1, height, width, channels]);
+      const [features, prediction] = this.camModel!.predict(x) as tf.Tensor[];
+      const [, rows, cols, depth] = features.shape as number[];
+      const contributions = tf.matMul(tf.reshape(features, [rows * cols, depth]), tf.tensor2d(kernel, [depth, 1]));
+      const values = contributions.dataSync() as Float32Array;
+      return { probability: prediction.dataSync()[0], map: { rows, cols, values: Float32Array.from(values) } };
+    });
+  }
+
+  /** Frees the model's weights. */
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+function concatFloats(inputs: Float32Array[]): Float32Array {
+  if (inputs.length === 1) return inputs[0];
+  const out = new Float32Array(inputs.reduce((n, a) => n + a.length, 0));
+  let offset = 0;
+  for (const a of inputs) {
+    out.set(a, offset);
+    offset += a.length;
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+import type { ModelCard } from './model/card.ts';
+import type { Classifier } from './model/classifier.ts';
+import { confidenceTier } from './model/tiers.ts';
+import type { Decoders } from './image/codecs.ts';
+import { decodeImage } from './image/decode.ts';
+import type { ImageLimits } from './image/limits.ts';
+import { toModelInput } from './image/preprocess.ts';
+import { sniffImage } from './image/sniff.ts';
+import { ApiError } from './errors.ts';
+
+/** Milliseconds spent in each stage of one prediction. */
+export interface StageTimings {
+  decode: number;
+  preprocess: number;
+  inference: number;
+  explain?: number;
+}
+
+/** A class activation map resampled for clients: values in [0, 1] on a grid laid over the whole image. */
+export interface Heatmap {
+  rows: number;
+  cols: number;
+  /** Row-major, 0 = no evidence for malignancy, 1 = the strongest cell in this image. */
+  values: number[];
+  /** Cell (r, c) covers x ∈ [c·cellWidth, (c+1)·cellWidth), y ∈ [r·cellHeight, (r+1)·cellHeight) in image pixels. */
+  cellWidth: number;
+  cellHeight: number;
+}
+
+/** The answer for one image: the original API's three fields first, then ours. */
+export interface Prediction {
+  prediction: string;
+  description: string;
+  classification: string;
+  probability: number;
+  tier: string;
+  threshold: number;
+  aboveThreshold: boolean;
+  image: { format: string; width: number; height: number };
+  model: { name: string; version: string };
+  timings: StageTimings;
+  heatmap?: Heatmap;
+}
+
+/** One image's outcome: its prediction, or the error that image alone caused. */
+export type ImageOutcome = Prediction | ApiError;
+
+/** Turns image bytes into predictions: decode → preprocess → classify → tier, with per-stage timings. */
+export class Predictor {
+  constructor(
+    readonly classifier: Classifier,
+    readonly decoders: Decoders,
+    readonly card: ModelCard,
+  ) {}
+
+  /** Predicts for each image; one bad image yields its own error entry and does not fail the others. */
+  predictMany(images: Uint8Array[], limits: ImageLimits, explain = false): ImageOutcome[] {
+    const spec = this.classifier.inputSpec;
+    const prepared = images.map((bytes) => {
+      try {
+        const t0 = performance.now();
+        const raster = decodeImage(bytes, this.decoders, { limits });
+        const t1 = performance.now();
+        const input = toModelInput(raster, spec);
+        const t2 = performance.now();
+        return { raster, input, decode: t1 - t0, preprocess: t2 - t1, format: sniffImage(bytes).format };
+      } catch (err) {
+        if (err instanceof ApiError) return err;
+        throw err;
+      }
+    });
+    const ok = prepared.filter((p): p is Exclude<typeof p, ApiError> => !(p instanceof ApiError));
+    const t0 = performance.now();
+    const probabilities = this.classifier.classify(ok.map((p) => p.input));
+    const inference = ok.length ? (performance.now() - t0) / ok.length : 0;
+    let next = 0;
+    return prepared.map((p) => {
+      if (p instanceof ApiError) return p;
+      const probability = probabilities[next++];
+      const timings: StageTimings = { decode: p.decode, preprocess: p.preprocess, inference };
+      const result = this.describe(probability, p.format, p.raster.width, p.raster.height, timings);
+      if (explain && this.classifier.explainable) {
+        const t = performance.now();
+        result.heatmap = this.heatmap(p.input, p.raster.width, p.raster.height);
+        timings.explain = performance.now() - t;
+      }
+      return result;
+    });
+  }
+
+  private describe(probability: number, format: string, width: number, height: number, timings: StageTimings): Prediction {
+    const tier = confidenceTier(probability);
+    const threshold = this.card.threshold.value;
+    return {
+      prediction: probability.toFixed(2),
+      description: tier.description,
+      classification: tier.classification,
+      probability,
+      tier: tier.id,
+      threshold,
+      aboveThreshold: probability >= threshold,
+      image: { format, width, height },
+      model: { name: this.card.name, version: this.card.version },
+      timings,
+    };
+  }
+
+  private heatmap(input: Float32Array, width: number, height: number): Heatmap {
+    const { map } = this.classifier.explain(input);
+    // Only positive evidence is shown, scaled to this image's strongest cell.
+    let max = 0;
+    for (const v of map.values) max = Math.max(max, v);
+    const values = Array.from(map.values, (v) => (max > 0 ? Math.round((Math.max(0, v) / max) * 1000) / 1000 : 0));
+    return { rows: map.rows, cols: map.cols, values, cellWidth: width / map.cols, cellHeight: height / map.rows };
+  }
+}

@@ -1,0 +1,22 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../types.ts';
+
+/** GET /health (alive; never touches the model) and GET /ready (503 until the model is loaded and warm). */
+export function healthRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  routes.get('/health', (c) => c.json({ status: 'ok' }));
+  routes.get('/ready', (c) => {
+    const predictor = c.get('predictor');
+    if (predictor) {
+      const { name, version } = predictor.card;
+      return c.json({ status: 'ready', model: { name, version } });
+    }
+    const failure = c.get('loadFailure');
+    return c.json(
+      { status: failure ? 'failed' : 'loading', error: { code: 'not_ready', message: failure ?? 'Model is loading' } },
+      503,
+      { 'Retry-After': '1' },
+    );
+  });
+  return routes;
+}

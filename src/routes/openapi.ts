@@ -1,0 +1,170 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../types.ts';
+import { IMAGE_FIELD } from './predict.ts';
+
+const json = (schema: object) => ({ 'application/json': { schema } });
+const errorRef = { $ref: '#/components/schemas/Error' };
+const errorResponse = (description: string) => ({ description, content: json(errorRef) });
+
+/** The OpenAPI 3 document of every route (a test checks it lists exactly the app's routes). */
+export const OPENAPI = {
+  openapi: '3.0.3',
+  info: {
+    title: 'Breast tumour classifier',
+    version: '1.0.0',
+    description:
+      'Classifies breast ultrasound images as benign, uncertain or malignant. Research use only: not a medical device.',
+  },
+  paths: {
+    '/': {
+      get: {
+        summary: 'Greeting for API clients (browsers get the web page)',
+        responses: { '200': { description: 'Greeting', content: json({ type: 'object' }) } },
+      },
+    },
+    '/health': {
+      get: {
+        summary: 'Liveness: the process answers',
+        responses: { '200': { description: 'Alive', content: json({ type: 'object', properties: { status: { type: 'string' } } }) } },
+      },
+    },
+    '/ready': {
+      get: {
+        summary: 'Readiness: the model is loaded and warmed up',
+        responses: {
+          '200': { description: 'Ready', content: json({ type: 'object' }) },
+          '503': errorResponse('Still loading (or failed to load)'),
+        },
+      },
+    },
+    '/model': {
+      get: {
+        summary: 'The model card: version, input spec, classes, threshold, metrics, intended use, limitations',
+        responses: { '200': { description: 'Model card', content: json({ type: 'object' }) }, '503': errorResponse('Not ready') },
+      },
+    },
+    '/openapi.json': {
+      get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3 document', content: json({ type: 'object' }) } } },
+    },
+    '/predict': {
+      post: {
+        summary: 'Classify one or more images',
+        description:
+          `Send PNG or JPEG images as multipart field "${IMAGE_FIELD}". One image answers a Prediction; several answer ` +
+          '`{ results: [...] }` in order, each a Prediction or an error of its own. Formats are detected by magic bytes.',
+        parameters: [{
+          name: 'explain',
+          in: 'query',
+          required: false,
+          schema: { type: 'boolean' },
+          description: 'Add a class activation heatmap to each prediction',
+        }],
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: [IMAGE_FIELD],
+                properties: { [IMAGE_FIELD]: { type: 'array', items: { type: 'string', format: 'binary' } } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Prediction (one image) or results (several)',
+            content: json({ oneOf: [{ $ref: '#/components/schemas/Prediction' }, { $ref: '#/components/schemas/Results' }] }),
+            headers: { 'Server-Timing': { schema: { type: 'string' }, description: 'Per-stage durations' } },
+          },
+          '400': errorResponse('Not multipart, malformed, or no image field'),
+          '401': errorResponse('Missing or wrong API key (when one is configured)'),
+          '405': errorResponse('Method not allowed'),
+          '413': errorResponse('Body too large, too many pixels, or too many images'),
+          '415': errorResponse('Not a PNG or JPEG'),
+          '422': errorResponse('Corrupt or truncated image'),
+          '429': errorResponse('Rate limited'),
+          '503': errorResponse('Model not ready'),
+        },
+      },
+    },
+  },
+  components: {
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: { code: { type: 'string' }, message: { type: 'string' } },
+          },
+        },
+      },
+      Prediction: {
+        type: 'object',
+        required: ['prediction', 'description', 'classification', 'probability', 'tier', 'threshold', 'model', 'timings'],
+        properties: {
+          prediction: { type: 'string', description: 'Probability of malignancy, 2 decimals (as the original API)' },
+          description: { type: 'string' },
+          classification: { type: 'string', enum: ['Benign', 'Uncertain', 'Malignant'] },
+          probability: { type: 'number', minimum: 0, maximum: 1 },
+          tier: {
+            type: 'string',
+            enum: ['very_likely_benign', 'likely_benign', 'uncertain', 'possibly_malignant', 'likely_malignant', 'very_likely_malignant'],
+          },
+          threshold: { type: 'number', description: "The model card's operating threshold" },
+          aboveThreshold: { type: 'boolean' },
+          image: {
+            type: 'object',
+            properties: { format: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' } },
+          },
+          model: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' } } },
+          timings: {
+            type: 'object',
+            description: 'Milliseconds per stage',
+            properties: {
+              decode: { type: 'number' },
+              preprocess: { type: 'number' },
+              inference: { type: 'number' },
+              explain: { type: 'number' },
+            },
+          },
+          heatmap: {
+            type: 'object',
+            description: 'Class activation map (with ?explain=true): row-major values in [0, 1] over the whole image',
+            properties: {
+              rows: { type: 'integer' },
+              cols: { type: 'integer' },
+              values: { type: 'array', items: { type: 'number' } },
+              cellWidth: { type: 'number' },
+              cellHeight: { type: 'number' },
+            },
+          },
+        },
+      },
+      Results: {
+        type: 'object',
+        properties: {
+          results: {
+            type: 'array',
+            items: {
+              oneOf: [
+                { $ref: '#/components/schemas/Prediction' },
+                { allOf: [errorRef, { type: 'object', properties: { status: { type: 'integer' } } }] },
+              ],
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** GET /openapi.json. */
+export function openApiRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  routes.get('/openapi.json', (c) => c.json(OPENAPI));
+  return routes;
+}

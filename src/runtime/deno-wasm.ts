@@ -1,0 +1,8 @@
+import { type Decoders, createDecoders } from '../image/codecs.ts';
+import { CODEC_URLS } from './wasm-paths.ts';
+
+/** Compiles imagescript's codecs from node_modules for Deno. */
+export async function loadDenoDecoders(): Promise<Decoders> {
+  const [png, jpeg] = await Promise.all([Deno.readFile(CODEC_URLS.png), Deno.readFile(CODEC_URLS.jpeg)]);
+  return createDecoders({ png: new WebAssembly.Module(png), jpeg: new WebAssembly.Module(jpeg) });
+}
