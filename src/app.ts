@@ -65,7 +65,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
   app.onError((err, c) => {
     const { status, body } = errorBody(err);
-    if (status >= 500) console.error(JSON.stringify({ requestId: c.get('requestId'), error: String(err) }));
+    // Only unexpected failures are logged, by message (never the request's data).
+    if (!(err instanceof ApiError)) console.error(JSON.stringify({ requestId: c.get('requestId'), error: String(err) }));
     return c.json(body, status as 400);
   });
   return app;

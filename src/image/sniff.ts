@@ -45,6 +45,29 @@ function pngHeader(bytes: Uint8Array): ImageHeader {
   return { format: 'png', width: view.getUint32(16), height: view.getUint32(20) };
 }
 
+/**
+ * Walks the PNG chunk list (headers only): the codec happily decodes a file cut after its last IDAT, so a
+ * truncated upload is caught here by its missing IEND or a chunk running past the end of the data.
+ */
+function checkPngChunks(bytes: Uint8Array): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 8;
+  let sawData = false;
+  while (offset + 12 <= bytes.length) {
+    const length = view.getUint32(offset);
+    const type = ascii(bytes, offset + 4, 4);
+    const next = offset + 12 + length;
+    if (next > bytes.length) break;
+    if (type === 'IDAT') sawData = true;
+    if (type === 'IEND') {
+      if (!sawData) throw corrupt('PNG has no image data (IDAT)');
+      return;
+    }
+    offset = next;
+  }
+  throw corrupt('PNG is truncated (no IEND chunk)');
+}
+
 /** Start-of-frame markers carry the dimensions; C4 (DHT), C8 (JPG) and CC (DAC) share the range but do not. */
 function isStartOfFrame(marker: number): boolean {
   return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
@@ -84,7 +107,10 @@ function jpegHeader(bytes: Uint8Array): ImageHeader {
 export function sniffImage(bytes: Uint8Array): ImageHeader {
   if (bytes.length === 0) throw corrupt('The image is empty (0 bytes)');
   let header: ImageHeader;
-  if (startsWith(bytes, PNG_SIGNATURE)) header = pngHeader(bytes);
+  if (startsWith(bytes, PNG_SIGNATURE)) {
+    header = pngHeader(bytes);
+    checkPngChunks(bytes);
+  }
   else if (startsWith(bytes, [0xff, 0xd8, 0xff])) header = jpegHeader(bytes);
   else {
     const name = otherFormat(bytes);
