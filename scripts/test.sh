@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test suite and prints one closing line: "N passed, N failed[, N skipped]".
+# Deno suites: tests/**/*_test.ts (unit, HTTP, real server, workerd, fuzz, …).
+# Node suites: tests/node/**/*.test.ts (training with tfjs-node; skipped inside when its binding is absent).
+# Browser suite: tests/browser/ (headless Chromium), when present.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export PATH="$root/node_modules/.bin:$PATH"
+mkdir -p test-output
+passed=0 failed=0 skipped=0 status=0
+
+# Deno prints "ok | 18 passed | 0 failed | 2 ignored (1s)"; sum the numbers from that line.
+run_deno() {
+  local log="test-output/$1.log"; shift
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local line; line="$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(ok|FAILED) \| ' | tail -n1)"
+  if [ -z "$line" ]; then echo "!! no Deno summary in $log"; failed=$((failed + 1)); status=1; return; fi
+  passed=$((passed + $(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)))
+  failed=$((failed + $(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)))
+  skipped=$((skipped + $(echo "$line" | grep -oE '[0-9]+ ignored' | grep -oE '[0-9]+' || echo 0)))
+  [ "$rc" -eq 0 ] || status=1
+}
+
+# node --test prints "# pass N", "# fail N", "# skipped N".
+run_node() {
+  local log="test-output/$1.log"; shift
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local p f s
+  p="$(grep -E '^# pass [0-9]+' "$log" | tail -n1 | grep -oE '[0-9]+' || true)"
+  f="$(grep -E '^# fail [0-9]+' "$log" | tail -n1 | grep -oE '[0-9]+' || true)"
+  s="$(grep -E '^# skipped [0-9]+' "$log" | tail -n1 | grep -oE '[0-9]+' || true)"
+  if [ -z "$p" ]; then echo "!! no node:test summary in $log"; failed=$((failed + 1)); status=1; return; fi
+  passed=$((passed + p)); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+  [ "$rc" -eq 0 ] || status=1
+}
+
+run_deno deno deno task test:deno
+if compgen -G "tests/node/**/*.test.ts" > /dev/null || compgen -G "tests/node/*.test.ts" > /dev/null; then
+  run_node node node --import tsx --test --test-concurrency=1 $(find tests/node -name '*.test.ts' | sort)
+fi
+
+echo
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$failed" -gt 0 ]; then status=1; fi
+exit "$status"

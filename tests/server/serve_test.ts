@@ -1,0 +1,59 @@
+/** End-to-end: the real `deno serve` process with the bundled model, real images over HTTP. */
+import assert from 'node:assert/strict';
+import { bundledPredictor, hasBundledModel } from '../fixtures/app.ts';
+import { DATA_DIR, hasData, readData } from '../fixtures/data.ts';
+import { multipart, pngHeaderDeclaring } from '../fixtures/images.ts';
+import { startServer } from '../fixtures/server.ts';
+import { DEFAULT_LIMITS } from '../../src/config.ts';
+
+const ready = (await hasBundledModel()) && hasData();
+if (!ready) console.warn(`skipping server tests: needs static/model and ${DATA_DIR}`);
+
+const IMAGES = [
+  'busi/benign/benign (1).png',
+  'busi/malignant/malignant (1).png',
+  'busi/normal/normal (1).png',
+];
+
+Deno.test({ name: 'the real server answers real images like the in-process predictor', ignore: !ready }, async () => {
+  const server = await startServer();
+  try {
+    const predictor = await bundledPredictor();
+    for (const file of IMAGES) {
+      const bytes = readData(file);
+      const res = await fetch(`${server.url}/predict`, { method: 'POST', body: multipart([{ name: 'image', bytes, filename: file }]) });
+      assert.equal(res.status, 200, file);
+      assert.match(res.headers.get('server-timing') ?? '', /inference;dur=/);
+      const body = await res.json();
+      for (const key of ['prediction', 'description', 'classification', 'probability', 'tier', 'threshold', 'model', 'timings']) {
+        assert.ok(key in body, `${file}: ${key}`);
+      }
+      const [local] = predictor.predictMany([bytes], DEFAULT_LIMITS);
+      assert.ok(!(local instanceof Error));
+      assert.equal(body.probability, local.probability, `${file}: same probability as in-process`);
+    }
+
+    const several = multipart(IMAGES.map((f) => ({ name: 'image', bytes: readData(f) })));
+    const many = await (await fetch(`${server.url}/predict?explain=true`, { method: 'POST', body: several })).json();
+    assert.equal(many.results.length, IMAGES.length);
+    assert.ok(many.results.every((r: { heatmap?: unknown }) => r.heatmap));
+
+    const bomb = await fetch(`${server.url}/predict`, { method: 'POST', body: multipart([{ name: 'image', bytes: pngHeaderDeclaring(20000, 20000) }]) });
+    assert.equal(bomb.status, 413);
+    assert.equal((await bomb.json()).error.code, 'too_many_pixels');
+
+    const gif = await fetch(`${server.url}/predict`, { method: 'POST', body: multipart([{ name: 'image', bytes: new TextEncoder().encode('GIF89a....') }]) });
+    assert.equal(gif.status, 415);
+    await gif.body?.cancel();
+
+    for (const path of ['/health', '/ready', '/model', '/openapi.json']) {
+      const res = await fetch(`${server.url}${path}`);
+      assert.equal(res.status, 200, path);
+      await res.json();
+    }
+  } finally {
+    await server.stop();
+  }
+  // Logs name requests, never files or pixels.
+  assert.ok(!server.output().includes('benign (1)'));
+});
