@@ -47,14 +47,14 @@ function copyIn(memory: WebAssembly.Memory, ptr: number, bytes: Uint8Array): voi
   new Uint8Array(memory.buffer, ptr, bytes.length).set(bytes);
 }
 
-/** Converts decoded CMYK (as the codec reports it: ink-inverted, Adobe style) to RGB. */
+/** Converts decoded CMYK (the codec reports ink amounts: 0 = no ink, Adobe inversion already undone) to RGB. */
 function cmykToRgb(cmyk: Uint8Array, pixels: number): Uint8Array {
   const rgb = new Uint8Array(pixels * 3);
   for (let p = 0, i = 0, o = 0; p < pixels; p++, i += 4, o += 3) {
-    const k = cmyk[i + 3];
-    rgb[o] = Math.round((cmyk[i] * k) / 255);
-    rgb[o + 1] = Math.round((cmyk[i + 1] * k) / 255);
-    rgb[o + 2] = Math.round((cmyk[i + 2] * k) / 255);
+    const white = 255 - cmyk[i + 3];
+    rgb[o] = Math.round(((255 - cmyk[i]) * white) / 255);
+    rgb[o + 1] = Math.round(((255 - cmyk[i + 1]) * white) / 255);
+    rgb[o + 2] = Math.round(((255 - cmyk[i + 2]) * white) / 255);
   }
   return rgb;
 }
