@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-node';
+
+/** Names of the architectures the CLI can train. */
+export type ArchitectureName = 'edge' | 'seed';
+
+/** The input each architecture expects. */
+export const INPUT_SHAPES: Record<ArchitectureName, [number, number, number]> = {
+  edge: [128, 128, 1],
+  seed: [299, 299, 3],
+};
+
+function convBlock(x: tf.SymbolicTensor, filters: number, name: string, seed: number, strides = 1): tf.SymbolicTensor {
+  const conv = tf.layers.conv2d({
+    filters,
+    kernelSize: 3,
+    strides,
+    padding: 'same',
+    useBias: false,
+    kernelInitializer: tf.initializers.heNormal({ seed }),
+    name: `${name}_conv`,
+  }).apply(x) as tf.SymbolicTensor;
+  const norm = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(conv) as tf.SymbolicTensor;
+  return tf.layers.activation({ activation: 'relu', name: name === 'cam' ? 'cam_features' : `${name}_relu` }).apply(norm) as tf.SymbolicTensor;
+}
+
+/**
+ * The default edge CNN (~125k parameters, ~32M multiply-adds at 128×128×1): a strided stem, conv blocks,
+ * global average pooling and one sigmoid unit. The GAP head makes a class activation map a forward pass:
+ * the last conv block is named `cam_features` and the output `prediction`.
+ */
+export function buildEdge(seed = 1): tf.LayersModel {
+  const input = tf.input({ shape: INPUT_SHAPES.edge, name: 'image' });
+  let x = convBlock(input, 16, 'stem', seed, 2); // 64×64
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }).apply(x) as tf.SymbolicTensor; // 32×32
+  x = convBlock(x, 32, 'b2a', seed + 1);
+  x = convBlock(x, 32, 'b2b', seed + 2);
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }).apply(x) as tf.SymbolicTensor; // 16×16
+  x = convBlock(x, 64, 'b3a', seed + 3);
+  x = convBlock(x, 64, 'b3b', seed + 4);
+  x = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool3' }).apply(x) as tf.SymbolicTensor; // 8×8
+  x = convBlock(x, 96, 'cam', seed + 5);
+  x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dropout({ rate: 0.3, name: 'dropout', seed }).apply(x) as tf.SymbolicTensor;
+  const output = tf.layers.dense({
+    units: 1,
+    activation: 'sigmoid',
+    name: 'prediction',
+    kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 6 }),
+  }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: output, name: 'edge' });
+}
+
+/** The original Keras model exactly: Conv32 → MaxPool → Conv64 → MaxPool → Flatten → Dense128 → Dense1 (~175 MB). */
+export function buildSeed(seed = 1): tf.LayersModel {
+  return tf.sequential({
+    name: 'seed',
+    layers: [
+      tf.layers.conv2d({ inputShape: INPUT_SHAPES.seed, filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 2 }) }),
+      tf.layers.dense({ units: 1, activation: 'sigmoid', name: 'prediction', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 3 }) }),
+    ],
+  });
+}
+
+/** Builds an architecture by name. */
+export function buildArchitecture(name: ArchitectureName, seed = 1): tf.LayersModel {
+  return name === 'seed' ? buildSeed(seed) : buildEdge(seed);
+}

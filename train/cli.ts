@@ -1,0 +1,278 @@
+/**
+ * Training and evaluation CLI (Node + tfjs-node for training; evaluation through the serving code on WASM).
+ *   tsx train/cli.ts train    [--data DIR] [--out DIR] [--arch edge|seed] [--epochs N] [--seed N] [--include-normal]
+ *                             [--folder DIR] [--npz FILE] [--quantize float32|float16|uint8] [--patience N] [--limit N]
+ *   tsx train/cli.ts evaluate --model DIR (--folder DIR | --npz FILE [--split test] | --busi-split PART | --external) [--out DIR]
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadNodeDecoders } from '../src/runtime/node-wasm.ts';
+import { cardMarkdown, INTENDED_USE, LIMITATIONS, NOT_A_MEDICAL_DEVICE } from './card.ts';
+import { readBreastMnist } from './data/breastmnist.ts';
+import { readBusi } from './data/busi.ts';
+import { readBreastLesions } from './data/external.ts';
+import { readClassFolders } from './data/folders.ts';
+import { loadInputs, rastersToInputs } from './data/load.ts';
+import type { Sample } from './data/sample.ts';
+import { rocCurve, summarise, thresholdForSensitivity } from './metrics.ts';
+import { reliabilityChart, rocChart, trainingCurves } from './plots.ts';
+import type { Quantization } from './quantize.ts';
+import { describeSplit, splitByGroup } from './split.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DEFAULT_DATA = process.env.DATA_DIR ?? resolve(ROOT, '../shared/data');
+const TARGET_SENSITIVITY = 0.9;
+
+const { positionals, values: args } = parseArgs({
+  allowPositionals: true,
+  options: {
+    data: { type: 'string', default: DEFAULT_DATA },
+    out: { type: 'string' },
+    arch: { type: 'string', default: 'edge' },
+    epochs: { type: 'string', default: '60' },
+    patience: { type: 'string', default: '12' },
+    seed: { type: 'string', default: '7' },
+    'batch-size': { type: 'string', default: '32' },
+    'learning-rate': { type: 'string', default: '0.002' },
+    'include-normal': { type: 'boolean', default: false },
+    'no-augment': { type: 'boolean', default: false },
+    folder: { type: 'string' },
+    npz: { type: 'string' },
+    quantize: { type: 'string', default: 'float32' },
+    limit: { type: 'string' },
+    model: { type: 'string' },
+    split: { type: 'string', default: 'test' },
+    'busi-split': { type: 'string' },
+    external: { type: 'boolean', default: false },
+    name: { type: 'string', default: 'busi-edge-cnn' },
+    version: { type: 'string', default: '1.0.0' },
+  },
+});
+
+function writeJson(path: string, value: unknown): void {
+  writeFileSync(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+function labelsOf(samples: Sample[]): number[] {
+  return samples.map((s) => s.label);
+}
+
+async function train(): Promise<void> {
+  const started = Date.now();
+  // tfjs-node is imported here only: evaluation and serving never need it.
+  const tf = await import('@tensorflow/tfjs-node');
+  const { buildArchitecture, INPUT_SHAPES } = await import('./architectures.ts');
+  const { fit } = await import('./fit.ts');
+  const { quantizeModelDir } = await import('./quantize.ts');
+  const { useServingBackend, loadServingClassifier, scoreFiles, scoreRasters } = await import('./serving-eval.ts');
+
+  const arch = args.arch as 'edge' | 'seed';
+  const seed = Number(args.seed);
+  const out = resolve(args.out ?? (args.npz ? join(ROOT, 'train/results/breastmnist') : join(ROOT, 'static/model')));
+  const [height, width, channels] = INPUT_SHAPES[arch];
+  const spec = { height, width, channels: channels as 1 | 3 };
+  const decoders = await loadNodeDecoders();
+  const limit = args.limit ? Number(args.limit) : undefined;
+
+  // ---- data: BreastMNIST (official splits), a class-folder tree, or BUSI by near-duplicate group
+  let trainSet: { inputs: Float32Array[]; labels: number[] };
+  let valSet: { inputs: Float32Array[]; labels: number[] };
+  let splitRecord: unknown;
+  let dataInfo: Record<string, unknown>;
+  let busiSplit: ReturnType<typeof splitByGroup> | undefined;
+  let mnist: ReturnType<typeof readBreastMnist> | undefined;
+  if (args.npz) {
+    mnist = readBreastMnist(resolve(args.npz));
+    trainSet = { inputs: rastersToInputs(mnist.train.rasters, spec), labels: mnist.train.labels };
+    valSet = { inputs: rastersToInputs(mnist.val.rasters, spec), labels: mnist.val.labels };
+    splitRecord = { protocol: 'official MedMNIST BreastMNIST train/val/test', counts: { train: mnist.train.labels.length, val: mnist.val.labels.length, test: mnist.test.labels.length } };
+    dataInfo = {
+      description: `MedMNIST BreastMNIST ${args.npz.split('/').at(-1)} (derived from BUSI), official splits; label 0 (malignant) mapped to 1.`,
+      splitProtocol: 'official train (fit) / val (early stopping, threshold) / test (report). The official split has near-duplicates across train and test (49 of 156 test images): numbers are only comparable with published BreastMNIST results.',
+      counts: { train: mnist.train.labels.length, val: mnist.val.labels.length, test: mnist.test.labels.length },
+    };
+  } else {
+    const samples = args.folder
+      ? readClassFolders(resolve(args.folder))
+      : readBusi(join(args.data!, 'busi'), { includeNormal: args['include-normal']! });
+    busiSplit = splitByGroup(limit ? samples.filter((_, i) => i % Math.ceil(samples.length / limit) === 0) : samples, { val: 0.15, test: 0.15 }, seed);
+    const root = args.folder ? resolve(args.folder) : join(args.data!, 'busi');
+    splitRecord = { protocol: 'stratified by label, grouped by near-duplicate group, 70/15/15, seed ' + seed, ...describeSplit(busiSplit, root) };
+    process.stderr.write(`loading ${samples.length} images through the serving preprocessing…\n`);
+    trainSet = { inputs: loadInputs(busiSplit.train, decoders, spec), labels: labelsOf(busiSplit.train) };
+    valSet = { inputs: loadInputs(busiSplit.val, decoders, spec), labels: labelsOf(busiSplit.val) };
+    const count = (part: Sample[], cls: string) => part.filter((s) => s.className === cls).length;
+    dataInfo = {
+      description: args.folder
+        ? `Class folders under ${args.folder}.`
+        : `BUSI (Al-Dhabyani et al. 2020; Baheya Hospital, Cairo): benign and malignant${args['include-normal'] ? ', plus normal images as negatives' : ''}. External: BrEaST-Lesions_USG (Pawłowska et al. 2024; Poland), never used in training or model selection.`,
+      splitProtocol: 'group-disjoint by BUSI near-duplicate group (manifest.csv neardup_group; images without a group are their own group), stratified, 70/15/15 train/validation/test, seeded. Validation chooses the epoch and the threshold; test and external are touched once.',
+      counts: Object.fromEntries((['train', 'val', 'test'] as const).map((p) => [p, `${busiSplit![p].length} (benign ${count(busiSplit![p], 'benign')}, malignant ${count(busiSplit![p], 'malignant')}${args['include-normal'] ? `, normal ${count(busiSplit![p], 'normal')}` : ''})`])),
+    };
+  }
+
+  // ---- fit on tfjs-node
+  const model = buildArchitecture(arch, seed);
+  const options = {
+    epochs: Number(args.epochs),
+    batchSize: Number(args['batch-size']),
+    learningRate: Number(args['learning-rate']),
+    patience: Number(args.patience),
+    seed,
+    augment: !args['no-augment'],
+  };
+  process.stderr.write(`training ${arch} (${model.countParams()} parameters) on ${trainSet.labels.length} images, validating on ${valSet.labels.length}\n`);
+  const history = await fit(model, trainSet, valSet, options);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  await model.save(`file://${out}`);
+  const parameters = model.countParams();
+  model.dispose();
+
+  // ---- evaluate the saved model exactly as the server will run it
+  await useServingBackend();
+  const reference = await loadServingClassifier(out);
+  const scoreSet = (which: 'val' | 'test'): { scores: number[]; labels: number[] } =>
+    mnist
+      ? { scores: scoreRasters(reference, mnist[which].rasters), labels: mnist[which].labels }
+      : { scores: scoreFiles(reference, decoders, busiSplit![which].map((s) => s.path)), labels: labelsOf(busiSplit![which]) };
+  const val = scoreSet('val');
+  const test = scoreSet('test');
+  let external: { scores: number[]; labels: number[] } | undefined;
+  const externalRoot = join(args.data!, 'breast-lesions-usg');
+  if (!mnist && !args.folder && existsSync(externalRoot)) {
+    const ext = readBreastLesions(externalRoot);
+    external = { scores: scoreFiles(reference, decoders, ext.map((s) => s.path)), labels: labelsOf(ext) };
+  }
+  const threshold = thresholdForSensitivity(val.scores, val.labels, TARGET_SENSITIVITY);
+
+  // ---- optional quantisation, accepted only if no evaluated image changes class at the threshold
+  const quantize = args.quantize as Quantization;
+  let weightFormat = 'float32';
+  if (quantize !== 'float32') {
+    quantizeModelDir(out, quantize);
+    const quantized = await loadServingClassifier(out);
+    const again = mnist ? scoreRasters(quantized, mnist.test.rasters) : scoreFiles(quantized, decoders, busiSplit!.test.map((s) => s.path));
+    const flips = again.filter((p, i) => (p >= threshold) !== (test.scores[i] >= threshold)).length;
+    const maxDelta = Math.max(...again.map((p, i) => Math.abs(p - test.scores[i])));
+    process.stderr.write(`${quantize}: max |Δp| ${maxDelta.toExponential(2)}, ${flips} class changes on the test set\n`);
+    if (flips > 0) throw new Error(`${quantize} quantisation changed ${flips} classes; keep float32`);
+    weightFormat = `${quantize} (max |Δp| ${maxDelta.toExponential(1)} on the test set, no class changes)`;
+    test.scores = again;
+  }
+
+  const metrics: Record<string, unknown> = {
+    [mnist ? 'breastmnistTest' : 'busiTest']: { description: mnist ? 'BreastMNIST official test' : 'BUSI held-out test (group-disjoint)', ...summarise(test.scores, test.labels, threshold) },
+    validation: { description: mnist ? 'BreastMNIST official val' : 'BUSI validation (chose epoch and threshold)', ...summarise(val.scores, val.labels, threshold) },
+  };
+  if (external) metrics.external = { description: 'BrEaST-Lesions_USG (external, Poland)', ...summarise(external.scores, external.labels, threshold) };
+
+  const weightsBytes = statSync(join(out, 'weights.bin')).size;
+  const runtimeSeconds = (Date.now() - started) / 1000;
+  const best = history.reduce((a, b) => (b.valAuc > a.valAuc ? b : a));
+  const card = {
+    name: mnist ? 'breastmnist-edge-cnn' : args.name,
+    version: args.version,
+    createdAt: new Date().toISOString(),
+    notAMedicalDevice: NOT_A_MEDICAL_DEVICE,
+    architecture: { name: arch, parameters, weightsBytes, weightFormat },
+    input: { height, width, channels, range: [0, 1], preprocessing: 'src/image/preprocess.ts toModelInput: Rec. 601 luma, alpha on black, area-average resize of the whole frame, /255' },
+    classes: ['benign', 'malignant'],
+    output: 'probability of malignancy',
+    threshold: {
+      value: threshold,
+      rationale: `the highest threshold with sensitivity ≥ ${TARGET_SENSITIVITY} on the validation set: missing a cancer costs more than a benign biopsy, so the operating point favours sensitivity.`,
+    },
+    data: dataInfo,
+    metrics,
+    intendedUse: INTENDED_USE,
+    limitations: LIMITATIONS,
+    training: {
+      command: `npm run train -- ${process.argv.slice(3).join(' ')}`.trim(),
+      runtimeSeconds,
+      machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), tfjs-node ${tf.version.tfjs}`,
+      epochsRun: history.length,
+      bestEpoch: best.epoch,
+      seed,
+      batchSize: options.batchSize,
+      learningRate: options.learningRate,
+      patience: options.patience,
+      augmentation: options.augment ? 'random resized crop (70–100% area, aspect ±20%) and horizontal flip, gain and contrast ×0.75–1.25, gamma ×0.74–1.35, multiplicative speckle (σ ≤ 0.2), bright caliper/text-like marks on half the images' : 'none',
+      history,
+    },
+  };
+  writeJson(join(out, 'card.json'), card);
+  writeFileSync(join(out, 'card.md'), cardMarkdown(card));
+  writeJson(join(out, 'split.json'), splitRecord);
+  writeFileSync(join(out, 'training.svg'), trainingCurves(history));
+  const sets = Object.entries({ test, validation: val, ...(external ? { external } : {}) }).map(([name, s]) => ({ name, ...s }));
+  writeFileSync(join(out, 'roc.svg'), rocChart(sets.map((s) => ({ name: s.name, auc: (metrics[s.name === 'test' ? (mnist ? 'breastmnistTest' : 'busiTest') : s.name] as { auc: number }).auc, points: rocCurve(s.scores, s.labels) }))));
+  writeFileSync(join(out, 'reliability.svg'), reliabilityChart(sets.map((s) => { const m = summarise(s.scores, s.labels, threshold); return { name: s.name, ece: m.ece, bins: m.reliability }; })));
+  process.stderr.write(`wrote ${out} in ${runtimeSeconds.toFixed(0)} s\n`);
+  for (const [k, m] of Object.entries(metrics) as [string, { auc: number; aucCi95: number[]; sensitivity: number; specificity: number }][]) {
+    process.stdout.write(`${k}: AUC ${m.auc.toFixed(3)} [${m.aucCi95.map((v) => v.toFixed(3)).join(', ')}] sens ${m.sensitivity.toFixed(3)} spec ${m.specificity.toFixed(3)}\n`);
+  }
+}
+
+async function evaluate(): Promise<void> {
+  const { useServingBackend, loadServingClassifier, scoreFiles, scoreRasters } = await import('./serving-eval.ts');
+  if (!args.model) throw new Error('--model DIR is required');
+  const modelDir = resolve(args.model);
+  await useServingBackend();
+  const classifier = await loadServingClassifier(modelDir);
+  const card = JSON.parse(readFileSync(join(modelDir, 'card.json'), 'utf8'));
+  const decoders = await loadNodeDecoders();
+  let name: string;
+  let files: string[] = [];
+  let scores: number[];
+  let labels: number[];
+  if (args.npz) {
+    const part = readBreastMnist(resolve(args.npz))[args.split as 'train' | 'val' | 'test'];
+    name = `${args.npz.split('/').at(-1)}:${args.split}`;
+    scores = scoreRasters(classifier, part.rasters);
+    labels = part.labels;
+  } else {
+    let samples: Sample[];
+    if (args.folder) {
+      samples = readClassFolders(resolve(args.folder));
+      name = args.folder;
+    } else if (args.external) {
+      samples = readBreastLesions(join(args.data!, 'breast-lesions-usg'));
+      name = 'BrEaST-Lesions_USG';
+    } else if (args['busi-split']) {
+      const split = JSON.parse(readFileSync(join(modelDir, 'split.json'), 'utf8'));
+      const root = join(args.data!, 'busi');
+      samples = split[args['busi-split']].map((s: { file: string; label: 0 | 1; group: string }) => ({ path: join(root, s.file), label: s.label, className: '', group: s.group }));
+      name = `BUSI ${args['busi-split']}`;
+    } else throw new Error('say what to evaluate: --folder, --npz, --external or --busi-split');
+    files = samples.map((s) => s.path);
+    scores = scoreFiles(classifier, decoders, files);
+    labels = labelsOf(samples);
+  }
+  const summary = summarise(scores, labels, card.threshold.value);
+  const out = resolve(args.out ?? join(ROOT, 'test-output/evaluate'));
+  mkdirSync(out, { recursive: true });
+  writeJson(join(out, 'metrics.json'), {
+    set: name,
+    model: { name: card.name, version: card.version },
+    ...summary,
+    predictions: scores.map((p, i) => ({ file: files[i] ?? String(i), label: labels[i], probability: p })),
+  });
+  writeFileSync(join(out, 'roc.svg'), rocChart([{ name, auc: summary.auc, points: rocCurve(scores, labels) }]));
+  writeFileSync(join(out, 'reliability.svg'), reliabilityChart([{ name, ece: summary.ece, bins: summary.reliability }]));
+  process.stdout.write(
+    `${name}: n ${summary.n}, AUC ${summary.auc.toFixed(3)} [${summary.aucCi95.map((v) => v.toFixed(3)).join(', ')}], ` +
+      `at threshold ${summary.threshold.toFixed(3)}: sensitivity ${summary.sensitivity.toFixed(3)}, specificity ${summary.specificity.toFixed(3)}, ` +
+      `accuracy ${summary.accuracy.toFixed(3)}, ECE ${summary.ece.toFixed(3)} → ${out}\n`,
+  );
+}
+
+const command = positionals[0];
+if (command === 'train') await train();
+else if (command === 'evaluate') await evaluate();
+else {
+  process.stderr.write('usage: tsx train/cli.ts train|evaluate [options] (see the header of train/cli.ts)\n');
+  process.exit(2);
+}

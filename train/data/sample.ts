@@ -1,0 +1,11 @@
+/** One labelled image of a data set: where it is, its label (1 = malignant) and its near-duplicate group. */
+export interface Sample {
+  /** Absolute path of the image file (or a synthetic id for arrays read from npz). */
+  path: string;
+  /** 1 = malignant, 0 = benign (or normal, when normals are used as negatives). */
+  label: 0 | 1;
+  /** Original class name (benign, malignant, normal). */
+  className: string;
+  /** Images that are the same scan or near copies share a group; splits never separate a group. */
+  group: string;
+}

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs-node';
+import { augmentBatch } from './augment.ts';
+import { rocAuc } from './metrics.ts';
+import { ProgressBar } from './progress.ts';
+import { seededRandom, shuffled } from './random.ts';
+
+/** Training settings. */
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Stop after this many epochs without a better validation AUC (the best weights are kept). */
+  patience: number;
+  seed: number;
+  augment: boolean;
+}
+
+/** One epoch's record, for the training-curve plot and the model card. */
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  valLoss: number;
+  valAuc: number;
+  seconds: number;
+}
+
+/** Stacks HWC inputs into one [N, H, W, C] tensor. */
+export function stack(inputs: Float32Array[], shape: [number, number, number]): tf.Tensor4D {
+  const size = shape[0] * shape[1] * shape[2];
+  const data = new Float32Array(inputs.length * size);
+  inputs.forEach((x, i) => data.set(x, i * size));
+  return tf.tensor4d(data, [inputs.length, ...shape]);
+}
+
+/** Probabilities for inputs, in batches (training-side evaluation; the card's numbers use the serving path). */
+export function predictScores(model: tf.LayersModel, inputs: Float32Array[], shape: [number, number, number]): number[] {
+  const scores: number[] = [];
+  for (let i = 0; i < inputs.length; i += 64) {
+    const batch = stack(inputs.slice(i, i + 64), shape);
+    const out = model.predict(batch) as tf.Tensor;
+    scores.push(...out.dataSync());
+    tf.dispose([batch, out]);
+  }
+  return scores;
+}
+
+/**
+ * Trains with class weights (malignant cases are the minority), fresh augmentation every epoch, and early
+ * stopping on validation AUC; restores the best epoch's weights before returning.
+ */
+export async function fit(
+  model: tf.LayersModel,
+  train: { inputs: Float32Array[]; labels: number[] },
+  val: { inputs: Float32Array[]; labels: number[] },
+  options: FitOptions,
+): Promise<EpochLog[]> {
+  const shape = model.inputs[0].shape.slice(1) as [number, number, number];
+  const random = seededRandom(options.seed);
+  const positives = train.labels.filter((l) => l === 1).length;
+  const negatives = train.labels.length - positives;
+  const classWeight = { 0: train.labels.length / (2 * negatives), 1: train.labels.length / (2 * positives) };
+  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'binaryCrossentropy' });
+
+  const valX = stack(val.inputs, shape);
+  const valY = tf.tensor2d(val.labels, [val.labels.length, 1]);
+  const batches = Math.ceil(train.inputs.length / options.batchSize);
+  const bar = new ProgressBar(options.epochs, batches);
+  const history: EpochLog[] = [];
+  let best = { auc: -Infinity, epoch: -1, weights: [] as tf.Tensor[] };
+
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const started = Date.now();
+    const order = shuffled(train.inputs.map((_, i) => i), random);
+    const raw = stack(order.map((i) => train.inputs[i]), shape);
+    const x = options.augment ? augmentBatch(raw, random) : raw;
+    if (x !== raw) raw.dispose();
+    const y = tf.tensor2d(order.map((i) => train.labels[i]), [order.length, 1]);
+    let lastLoss = NaN;
+    const previousAuc = history.at(-1)?.valAuc;
+    const result = await model.fit(x, y, {
+      epochs: 1,
+      batchSize: options.batchSize,
+      shuffle: false,
+      classWeight,
+      verbose: 0,
+      callbacks: {
+        onBatchEnd: async (batch, logs) => {
+          lastLoss = logs?.loss ?? lastLoss;
+          bar.update(epoch, batch, lastLoss, previousAuc);
+        },
+      },
+    });
+    tf.dispose([x, y]);
+    const valScores = predictScores(model, val.inputs, shape);
+    const valAuc = rocAuc(valScores, val.labels);
+    const valLoss = tf.tidy(() => tf.metrics.binaryCrossentropy(valY, tf.tensor2d(valScores, [valScores.length, 1])).mean().dataSync()[0]);
+    const log = { epoch: epoch + 1, loss: result.history.loss[0] as number, valLoss, valAuc, seconds: (Date.now() - started) / 1000 };
+    history.push(log);
+    if (valAuc > best.auc) {
+      tf.dispose(best.weights);
+      best = { auc: valAuc, epoch, weights: model.getWeights().map((w) => w.clone()) };
+    }
+    bar.epochDone(`loss ${log.loss.toFixed(4)} val loss ${valLoss.toFixed(4)} val AUC ${valAuc.toFixed(4)} (best ${best.auc.toFixed(4)} @ ${best.epoch + 1}) ${log.seconds.toFixed(1)} s`);
+    if (epoch - best.epoch >= options.patience) break;
+  }
+  model.setWeights(best.weights);
+  tf.dispose([...best.weights, valX, valY]);
+  return history;
+}
