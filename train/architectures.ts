@@ -19,7 +19,8 @@ function convBlock(x: tf.SymbolicTensor, filters: number, name: string, seed: nu
     kernelInitializer: tf.initializers.heNormal({ seed }),
     name: `${name}_conv`,
   }).apply(x) as tf.SymbolicTensor;
-  const norm = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(conv) as tf.SymbolicTensor;
+  // Momentum 0.9 (not Keras' 0.99): with ~15 batches an epoch, slow moving statistics made validation erratic.
+  const norm = tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(conv) as tf.SymbolicTensor;
   return tf.layers.activation({ activation: 'relu', name: name === 'cam' ? 'cam_features' : `${name}_relu` }).apply(norm) as tf.SymbolicTensor;
 }
 

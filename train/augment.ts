@@ -20,7 +20,7 @@ export function augmentBatch(batch: tf.Tensor4D, random: () => number): tf.Tenso
       // A box given right-to-left is sampled mirrored: that is the horizontal flip.
       boxes.push(random() < 0.5 ? [y1, x1, y1 + bh, x1 + bw] : [y1, x1 + bw, y1 + bh, x1]);
     }
-    let x = tf.image.cropAndResize(batch, boxes, Array.from({ length: b }, (_, i) => i), [h, w]) as tf.Tensor4D;
+    let x: tf.Tensor = tf.image.cropAndResize(batch, boxes, Array.from({ length: b }, (_, i) => i), [h, w]);
     const perImage = (f: () => number) => tf.tensor4d(Array.from({ length: b }, f), [b, 1, 1, 1]);
     const gain = perImage(() => 0.75 + 0.5 * random());
     const contrast = perImage(() => 0.75 + 0.5 * random());

@@ -59,7 +59,8 @@ export async function fit(
   const positives = train.labels.filter((l) => l === 1).length;
   const negatives = train.labels.length - positives;
   const classWeight = { 0: train.labels.length / (2 * negatives), 1: train.labels.length / (2 * positives) };
-  model.compile({ optimizer: tf.train.adam(options.learningRate), loss: 'binaryCrossentropy' });
+  const optimizer = tf.train.adam(options.learningRate);
+  model.compile({ optimizer, loss: 'binaryCrossentropy' });
 
   const valX = stack(val.inputs, shape);
   const valY = tf.tensor2d(val.labels, [val.labels.length, 1]);
@@ -70,6 +71,9 @@ export async function fit(
 
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     const started = Date.now();
+    // Cosine decay to 5% of the initial rate over the planned epochs.
+    const lr = options.learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * epoch) / options.epochs)));
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const order = shuffled(train.inputs.map((_, i) => i), random);
     const raw = stack(order.map((i) => train.inputs[i]), shape);
     const x = options.augment ? augmentBatch(raw, random) : raw;

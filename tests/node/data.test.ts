@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,7 +9,7 @@ import { readBreastLesions } from '../../train/data/external.ts';
 import { parseNpy } from '../../train/data/npz.ts';
 import { splitByGroup } from '../../train/split.ts';
 
-const DATA = process.env.DATA_DIR ?? resolve(import.meta.dirname, '../../../shared/data');
+const DATA = process.env.DATA_DIR ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const skip = existsSync(`${DATA}/busi/manifest.csv`) ? false : `needs the shared data in ${DATA}`;
 
 test('a .npy header and body parse', () => {

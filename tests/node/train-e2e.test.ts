@@ -1,0 +1,72 @@
+/** A tiny end-to-end training run (seconds): the CLI trains on a few BUSI images and writes a model that the
+ * serving Classifier loads. Skipped when tfjs-node's binding is not built (scripts/install-tfjs-node-offline.sh). */
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DATA = process.env.DATA_DIR ?? resolve(ROOT, '../shared/data');
+
+function bindingMissing(): string | false {
+  try {
+    createRequire(import.meta.url)('@tensorflow/tfjs-node');
+    return false;
+  } catch (err) {
+    return `tfjs-node binding not built (${String(err).slice(0, 80)}); run scripts/install-tfjs-node-offline.sh`;
+  }
+}
+const skip = bindingMissing() || (existsSync(`${DATA}/busi/manifest.csv`) ? false : `needs ${DATA}`);
+
+test('train → save → load in the serving classifier → card', { skip, timeout: 120_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'tiny-train-'));
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'train', '--limit', '40', '--epochs', '2', '--out', out, '--quantize', 'float16'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DATA_DIR: DATA },
+    });
+    for (const file of ['model.json', 'weights.bin', 'card.json', 'card.md', 'split.json', 'training.svg', 'roc.svg', 'reliability.svg']) {
+      assert.ok(existsSync(join(out, file)), file);
+    }
+    const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
+    assert.equal(card.input.height, 128);
+    assert.ok(card.threshold.value > 0 && card.threshold.value < 1);
+    assert.ok(card.metrics.busiTest.aucCi95[0] <= card.metrics.busiTest.auc);
+    assert.match(card.notAMedicalDevice, /Not a medical device/);
+    assert.match(readFileSync(join(out, 'card.md'), 'utf8'), /Not a medical device/);
+
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-wasm');
+    await tf.setBackend('wasm');
+    const { loadServingClassifier } = await import('../../train/serving-eval.ts');
+    const classifier = await loadServingClassifier(out);
+    assert.deepEqual(classifier.inputSpec, { height: 128, width: 128, channels: 1 });
+    assert.ok(classifier.explainable, 'the edge model exposes cam_features and prediction');
+    const [p] = classifier.classify([new Float32Array(128 * 128).fill(0.5)]);
+    assert.ok(p >= 0 && p <= 1);
+    const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8'));
+    const groups = (part: string) => new Set(split[part].map((s: { group: string }) => s.group));
+    for (const g of groups('test')) assert.ok(!groups('train').has(g), `group ${g} leaked`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('the seed architecture (the original Keras model) builds and trains a step', { skip: bindingMissing(), timeout: 120_000 }, async () => {
+  const tf = await import('@tensorflow/tfjs-node');
+  const { buildSeed } = await import('../../train/architectures.ts');
+  const model = buildSeed(1);
+  assert.equal(model.countParams(), 43_674_817); // ~175 MB of float32 weights, as the original
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
+  const x = tf.randomUniform([2, 299, 299, 3]);
+  const y = tf.tensor2d([0, 1], [2, 1]);
+  const loss = await model.trainOnBatch(x, y);
+  assert.ok(Number.isFinite(loss as number));
+  tf.dispose([x, y]);
+  model.dispose();
+});
