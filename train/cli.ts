@@ -146,8 +146,9 @@ async function train(): Promise<void> {
       const ext = readBreastLesions(externalRoot);
       external = { scores: scoreFiles(classifier, decoders, ext.map((s) => s.path)), labels: labelsOf(ext) };
     }
+    const scored = { val: scoreSet('val'), test: scoreSet('test'), external };
     classifier.dispose();
-    return { val: scoreSet('val'), test: scoreSet('test'), external };
+    return scored;
   };
   let { val, test, external } = await scoreAll();
   let threshold = thresholdForSensitivity(val.scores, val.labels, TARGET_SENSITIVITY);

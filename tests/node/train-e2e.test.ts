@@ -60,6 +60,7 @@ test('train → save → load in the serving classifier → card', { skip, timeo
 test('the seed architecture (the original Keras model) builds and trains a step', { skip: bindingMissing(), timeout: 120_000 }, async () => {
   const tf = await import('@tensorflow/tfjs-node');
   const { buildSeed } = await import('../../train/architectures.ts');
+  await tf.setBackend('tensorflow'); // an earlier test may have switched this process to the serving backend
   const model = buildSeed(1);
   assert.equal(model.countParams(), 43_674_817); // ~175 MB of float32 weights, as the original
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });

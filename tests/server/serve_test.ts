@@ -57,3 +57,38 @@ Deno.test({ name: 'the real server answers real images like the in-process predi
   // Logs name requests, never files or pixels.
   assert.ok(!server.output().includes('benign (1)'));
 });
+
+Deno.test({ name: 'the evaluation command scores an image exactly as the server does', ignore: !ready }, async () => {
+  // A tiny class-folder data set made of links to the shared images, scored by `train/cli.ts evaluate`.
+  const folder = await Deno.makeTempDir();
+  const out = await Deno.makeTempDir();
+  try {
+    for (const file of IMAGES.slice(0, 2)) {
+      const [cls, name] = file.split('/').slice(1);
+      await Deno.mkdir(`${folder}/${cls}`, { recursive: true });
+      await Deno.symlink(`${DATA_DIR}/${file}`, `${folder}/${cls}/${name}`);
+    }
+    const root = new URL('../../', import.meta.url).pathname;
+    const run = await new Deno.Command('node', {
+      args: ['--import', 'tsx', 'train/cli.ts', 'evaluate', '--model', 'static/model', '--folder', folder, '--out', out],
+      cwd: root,
+      stdout: 'piped',
+      stderr: 'piped',
+    }).output();
+    assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+    const metrics = JSON.parse(await Deno.readTextFile(`${out}/metrics.json`));
+    const server = await startServer();
+    try {
+      for (const p of metrics.predictions as { file: string; probability: number }[]) {
+        const bytes = await Deno.readFile(p.file);
+        const body = await (await fetch(`${server.url}/predict`, { method: 'POST', body: multipart([{ name: 'image', bytes }]) })).json();
+        assert.equal(body.probability, p.probability, p.file);
+      }
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Deno.remove(folder, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
