@@ -1,3 +1,4 @@
+import { getBackend } from '@tensorflow/tfjs-core';
 import { Hono } from 'hono';
 import type { AppEnv } from '../types.ts';
 
@@ -9,7 +10,7 @@ export function healthRoutes(): Hono<AppEnv> {
     const predictor = c.get('predictor');
     if (predictor) {
       const { name, version } = predictor.card;
-      return c.json({ status: 'ready', model: { name, version } });
+      return c.json({ status: 'ready', model: { name, version }, backend: getBackend() });
     }
     const failure = c.get('loadFailure');
     return c.json(
