@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs-node';
  * and bright marks like calipers and burned-in text on both classes (so they carry no label information).
  * `random` drives every choice, so a seeded run is reproducible. Input and output are [B, H, W, C] in [0, 1].
  */
-export function augmentBatch(batch: tf.Tensor4D, random: () => number): tf.Tensor4D {
+export function augmentBatch(batch: tf.Tensor4D, random: () => number, minCrop = 0.7): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, h, w, c] = batch.shape;
     const boxes: number[][] = [];
     for (let i = 0; i < b; i++) {
-      const scale = 0.7 + 0.3 * random();
+      const scale = minCrop + (1 - minCrop) * random();
       const aspect = Math.exp((random() - 0.5) * 0.4);
       const bh = Math.min(1, Math.sqrt(scale / aspect));
       const bw = Math.min(1, Math.sqrt(scale * aspect));

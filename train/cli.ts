@@ -37,6 +37,7 @@ const { positionals, values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
     'batch-size': { type: 'string', default: '32' },
     'learning-rate': { type: 'string', default: '0.002' },
+    'min-crop': { type: 'string', default: '0.7' },
     'include-normal': { type: 'boolean', default: false },
     'no-augment': { type: 'boolean', default: false },
     folder: { type: 'string' },
@@ -99,6 +100,10 @@ async function train(): Promise<void> {
       ? readClassFolders(resolve(args.folder))
       : readBusi(join(args.data!, 'busi'), { includeNormal: args['include-normal']! });
     busiSplit = splitByGroup(limit ? samples.filter((_, i) => i % Math.ceil(samples.length / limit) === 0) : samples, { val: 0.15, test: 0.15 }, seed);
+    // Normal images (no lesion) only ever add negatives to training: validation and test stay the
+    // benign-vs-malignant task the model is for. Their groups were still split first, so no near-copy leaks.
+    busiSplit.val = busiSplit.val.filter((s) => s.className !== 'normal');
+    busiSplit.test = busiSplit.test.filter((s) => s.className !== 'normal');
     const root = args.folder ? resolve(args.folder) : join(args.data!, 'busi');
     splitRecord = { protocol: 'stratified by label, grouped by near-duplicate group, 70/15/15, seed ' + seed, ...describeSplit(busiSplit, root) };
     process.stderr.write(`loading ${samples.length} images through the serving preprocessing…\n`);
@@ -108,7 +113,7 @@ async function train(): Promise<void> {
     dataInfo = {
       description: args.folder
         ? `Class folders under ${args.folder}.`
-        : `BUSI (Al-Dhabyani et al. 2020; Baheya Hospital, Cairo): benign and malignant${args['include-normal'] ? ', plus normal images as negatives' : ''}. External: BrEaST-Lesions_USG (Pawłowska et al. 2024; Poland), never used in training or model selection.`,
+        : `BUSI (Al-Dhabyani et al. 2020; Baheya Hospital, Cairo): benign and malignant${args['include-normal'] ? ', plus normal images as extra negatives in training only' : ''}. External: BrEaST-Lesions_USG (Pawłowska et al. 2024; Poland), never used in training or model selection.`,
       splitProtocol: 'group-disjoint by BUSI near-duplicate group (manifest.csv neardup_group; images without a group are their own group), stratified, 70/15/15 train/validation/test, seeded. Validation chooses the epoch and the threshold; test and external are touched once.',
       counts: Object.fromEntries((['train', 'val', 'test'] as const).map((p) => [p, `${busiSplit![p].length} (benign ${count(busiSplit![p], 'benign')}, malignant ${count(busiSplit![p], 'malignant')}${args['include-normal'] ? `, normal ${count(busiSplit![p], 'normal')}` : ''})`])),
     };
@@ -123,6 +128,7 @@ async function train(): Promise<void> {
     patience: Number(args.patience),
     seed,
     augment: !args['no-augment'],
+    minCrop: Number(args['min-crop']),
   };
   process.stderr.write(`training ${arch} (${model.countParams()} parameters) on ${trainSet.labels.length} images, validating on ${valSet.labels.length}\n`);
   const history = await fit(model, trainSet, valSet, options);
@@ -211,7 +217,7 @@ async function train(): Promise<void> {
       batchSize: options.batchSize,
       learningRate: options.learningRate,
       patience: options.patience,
-      augmentation: options.augment ? 'random resized crop (70–100% area, aspect ±20%) and horizontal flip, gain and contrast ×0.75–1.25, gamma ×0.74–1.35, multiplicative speckle (σ ≤ 0.2), bright caliper/text-like marks on half the images' : 'none',
+      augmentation: options.augment ? `random resized crop (${Math.round(100 * options.minCrop)}–100% area, aspect ±20%)`+' and horizontal flip, gain and contrast ×0.75–1.25, gamma ×0.74–1.35, multiplicative speckle (σ ≤ 0.2), bright caliper/text-like marks on half the images' : 'none',
       history,
     },
   };

@@ -13,6 +13,8 @@ export interface FitOptions {
   patience: number;
   seed: number;
   augment: boolean;
+  /** Smallest random crop, as a fraction of the image area. */
+  minCrop: number;
 }
 
 /** One epoch's record, for the training-curve plot and the model card. */
@@ -76,7 +78,7 @@ export async function fit(
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const order = shuffled(train.inputs.map((_, i) => i), random);
     const raw = stack(order.map((i) => train.inputs[i]), shape);
-    const x = options.augment ? augmentBatch(raw, random) : raw;
+    const x = options.augment ? augmentBatch(raw, random, options.minCrop) : raw;
     if (x !== raw) raw.dispose();
     const y = tf.tensor2d(order.map((i) => train.labels[i]), [order.length, 1]);
     let lastLoss = NaN;

@@ -13,5 +13,6 @@ export function readBusi(root: string, options: { includeNormal: boolean }): Sam
       className: r.label,
       // Images without a near-duplicate form a group of their own.
       group: r.neardup_group ? `g${r.neardup_group}` : `f:${r.file}`,
+      masks: r.masks ? r.masks.split(';').map((m) => join(root, m)) : [],
     }));
 }

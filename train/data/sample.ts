@@ -8,4 +8,6 @@ export interface Sample {
   className: string;
   /** Images that are the same scan or near copies share a group; splits never separate a group. */
   group: string;
+  /** Lesion mask files (BUSI), when the data set has them: an auxiliary training target, never a model input. */
+  masks?: string[];
 }

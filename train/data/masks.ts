@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import type { Decoders } from '../../src/image/codecs.ts';
+import { decodeImage } from '../../src/image/decode.ts';
+import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
+import { toModelInput } from '../../src/image/preprocess.ts';
+import type { InputSpec } from '../../src/image/raster.ts';
+import type { Sample } from './sample.ts';
+
+/** A lesion mask at model resolution (values in [0, 1]) and the box around it, in relative coordinates. */
+export interface LesionMask {
+  mask: Float32Array;
+  /** [y1, x1, y2, x2] in [0, 1], or null when the image shows no lesion (BUSI normals). */
+  box: [number, number, number, number] | null;
+}
+
+/**
+ * Reads each sample's lesion masks through the same resize as the images (so mask and image pixels line up),
+ * merging several masks of one image by their maximum. Samples without masks get an empty mask.
+ */
+export function loadMasks(samples: Sample[], decoders: Decoders, spec: InputSpec): LesionMask[] {
+  const size = spec.height * spec.width;
+  return samples.map((s) => {
+    const mask = new Float32Array(size);
+    for (const file of s.masks ?? []) {
+      const m = toModelInput(decodeImage(readFileSync(file), decoders, { limits: DEFAULT_IMAGE_LIMITS }), { ...spec, channels: 1 });
+      for (let i = 0; i < size; i++) mask[i] = Math.max(mask[i], m[i]);
+    }
+    return { mask, box: boundingBox(mask, spec.height, spec.width) };
+  });
+}
+
+/** The smallest box holding every mask pixel above one half, or null for an empty mask. */
+export function boundingBox(mask: Float32Array, height: number, width: number): [number, number, number, number] | null {
+  let y1 = height, x1 = width, y2 = -1, x2 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (mask[y * width + x] < 0.5) continue;
+      y1 = Math.min(y1, y);
+      y2 = Math.max(y2, y);
+      x1 = Math.min(x1, x);
+      x2 = Math.max(x2, x);
+    }
+  }
+  return y2 < 0 ? null : [y1 / height, x1 / width, (y2 + 1) / height, (x2 + 1) / width];
+}
