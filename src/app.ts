@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
 import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import { ApiError, errorBody } from './errors.ts';
@@ -10,6 +11,7 @@ import type { Predictor } from './predictor.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/model.ts';
 import { openApiRoutes } from './routes/openapi.ts';
+import { pageRoutes } from './routes/page.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { rootRoutes } from './routes/root.ts';
 import type { AppEnv } from './types.ts';
@@ -34,6 +36,19 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  // The page loads only its own files; nothing may frame it or sniff types.
+  app.use(secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'blob:', 'data:'],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+    },
+    referrerPolicy: 'no-referrer',
+  }));
   app.use(accessLog(options.log ?? ((line) => console.log(JSON.stringify(line)))));
   app.use(methodNotAllowed({
     app,
@@ -56,6 +71,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     await next();
   });
 
+  app.route('/', pageRoutes());
   app.route('/', rootRoutes());
   app.route('/', healthRoutes());
   app.route('/', modelRoutes());

@@ -18,8 +18,10 @@ export const OPENAPI = {
   paths: {
     '/': {
       get: {
-        summary: 'Greeting for API clients (browsers get the web page)',
-        responses: { '200': { description: 'Greeting', content: json({ type: 'object' }) } },
+        summary: 'Greeting for API clients; browsers (Accept: text/html) get the web page',
+        responses: {
+          '200': { description: 'Greeting, or the page', content: { ...json({ type: 'object' }), 'text/html': { schema: { type: 'string' } } } },
+        },
       },
     },
     '/health': {
@@ -41,6 +43,13 @@ export const OPENAPI = {
       get: {
         summary: 'The model card: version, input spec, classes, threshold, metrics, intended use, limitations',
         responses: { '200': { description: 'Model card', content: json({ type: 'object' }) }, '503': errorResponse('Not ready') },
+      },
+    },
+    '/page/{file}': {
+      get: {
+        summary: "The web page's script and style sheet (app.js, style.css)",
+        parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'The file' }, '404': errorResponse('No such file') },
       },
     },
     '/openapi.json': {

@@ -1,0 +1,25 @@
+import { Hono } from 'hono';
+import { PAGE_ASSETS } from '../page/assets.ts';
+import type { AppEnv } from '../types.ts';
+
+function wantsHtml(accept: string | undefined): boolean {
+  return (accept ?? '').toLowerCase().includes('text/html');
+}
+
+/** The web page: browsers asking for `/` get it, API clients keep the JSON greeting; `/page/*` serves its files. */
+export function pageRoutes(): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>();
+  routes.get('/', async (c, next) => {
+    if (!wantsHtml(c.req.header('accept'))) return next();
+    const { body, type } = PAGE_ASSETS['index.html'];
+    return c.body(body, 200, { 'content-type': type, vary: 'Accept' });
+  });
+  routes.get('/page/:file', (c) => {
+    const asset = PAGE_ASSETS[c.req.param('file')];
+    if (!asset || c.req.param('file') === 'index.html') {
+      return c.json({ error: { code: 'not_found', message: 'No such page file' } }, 404);
+    }
+    return c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=300' });
+  });
+  return routes;
+}
