@@ -38,8 +38,10 @@ run_node() {
 }
 
 run_deno deno deno task test:deno
-if compgen -G "tests/node/**/*.test.ts" > /dev/null || compgen -G "tests/node/*.test.ts" > /dev/null; then
-  run_node node node --import tsx --test --test-concurrency=1 $(find tests/node -name '*.test.ts' | sort)
+node_tests="$(find tests/node tests/browser -name '*.test.ts' 2>/dev/null | sort)"
+if [ -n "$node_tests" ]; then
+  # shellcheck disable=SC2086 # one argument per file
+  run_node node node --import tsx --test --test-concurrency=1 $node_tests
 fi
 
 echo
