@@ -1,12 +1,17 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
-import { DEFAULT_LIMITS, type Limits } from './config.ts';
+import { DEFAULT_LIMITS, type Limits, type SecurityOptions } from './config.ts';
 import { ApiError, errorBody } from './errors.ts';
 import { accessLog, type LogSink } from './middleware/access-log.ts';
+import { apiKeyAuth } from './middleware/api-key.ts';
+import { ioDeadline } from './middleware/deadline.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
 import type { Predictor } from './predictor.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/model.ts';
@@ -23,6 +28,8 @@ export interface AppOptions {
   limits?: Partial<Limits>;
   /** Where access-log lines go (request id, method, path, status, duration; never image data). */
   log?: LogSink;
+  /** API keys, CORS allow-list, rate limit (see securityFromEnv); all off by default. */
+  security?: Partial<SecurityOptions>;
 }
 
 /** Builds the Hono app; it uses no runtime API, so Deno, Workers and tests all serve the same thing. */
@@ -58,6 +65,26 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       }),
   }));
   app.use(timing({ total: true, autoEnd: true, crossOrigin: false }));
+  const security = options.security ?? {};
+  if (security.corsOrigins?.length) {
+    const origins = security.corsOrigins;
+    app.use(cors({
+      origin: origins.includes('*') ? '*' : origins,
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type'],
+      exposeHeaders: ['Server-Timing', 'Retry-After', 'X-Request-Id'],
+    }));
+  }
+  // Keys are checked first, so a limit keyed by API key only ever counts valid keys.
+  if (security.apiKeys?.length) app.use('/predict', apiKeyAuth(security.apiKeys));
+  if (security.rateLimitPerMinute) {
+    app.use('/predict', rateLimit({
+      perMinute: security.rateLimitPerMinute,
+      burst: Math.max(1, Math.ceil(security.rateLimitPerMinute / 6)),
+      byApiKey: Boolean(security.apiKeys?.length),
+    }));
+  }
+  app.use('/predict', ioDeadline(limits.deadlineMs));
   app.use('/predict', bodyLimit({
     maxSize: limits.maxBodyBytes,
     onError: () => {
@@ -80,6 +107,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
   app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse(); // hono's own (401 from bearerAuth)
     const { status, body } = errorBody(err);
     // Only unexpected failures are logged, by message (never the request's data).
     if (!(err instanceof ApiError)) console.error(JSON.stringify({ requestId: c.get('requestId'), error: String(err) }));

@@ -38,3 +38,22 @@ export function limitsFromEnv(env: Record<string, string | undefined>): Limits {
   }
   return limits;
 }
+
+/** Access control; everything is off unless configured. */
+export interface SecurityOptions {
+  /** Accepted API keys for /predict (Authorization: Bearer …); empty = open. */
+  apiKeys: string[];
+  /** Origins allowed to call the API from a browser; empty = same origin only, ['*'] = any. */
+  corsOrigins: string[];
+  /** Requests a minute per client on /predict; 0 = no limit. */
+  rateLimitPerMinute: number;
+}
+
+const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Reads API_KEY (comma-separated keys), CORS_ORIGINS (comma-separated or *) and RATE_LIMIT_PER_MINUTE. */
+export function securityFromEnv(env: Record<string, string | undefined>): SecurityOptions {
+  const rate = Number(env.RATE_LIMIT_PER_MINUTE ?? 0);
+  if (!Number.isFinite(rate) || rate < 0) throw new Error(`RATE_LIMIT_PER_MINUTE must be ≥ 0, got "${env.RATE_LIMIT_PER_MINUTE}"`);
+  return { apiKeys: list(env.API_KEY), corsOrigins: list(env.CORS_ORIGINS), rateLimitPerMinute: rate };
+}

@@ -1,7 +1,7 @@
 /** Deno entry: `deno serve src/deno.ts` (see deno.json tasks). Loads the model in the background so
  * /health answers at once and /ready turns 200 when the model is warm. */
 import { createApp } from './app.ts';
-import { limitsFromEnv } from './config.ts';
+import { limitsFromEnv, securityFromEnv } from './config.ts';
 import { createPredictor } from './model/load.ts';
 import { loadDenoDecoders } from './runtime/deno-wasm.ts';
 import { BUNDLED_MODEL_DIR, readModelDir } from './runtime/deno-model.ts';
@@ -24,6 +24,6 @@ async function loadPredictor() {
 const predictor = loadPredictor();
 predictor.catch((err) => console.error(JSON.stringify({ event: 'model_load_failed', error: String(err) })));
 
-const app = createApp({ predictor, limits: limitsFromEnv(env) });
+const app = createApp({ predictor, limits: limitsFromEnv(env), security: securityFromEnv(env) });
 
 export default { fetch: app.fetch } satisfies Deno.ServeDefaultExport;

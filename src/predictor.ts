@@ -53,11 +53,15 @@ export class Predictor {
     readonly card: ModelCard,
   ) {}
 
-  /** Predicts for each image; one bad image yields its own error entry and does not fail the others. */
-  predictMany(images: Uint8Array[], limits: ImageLimits, explain = false): ImageOutcome[] {
+  /**
+   * Predicts for each image; one bad image yields its own error entry and does not fail the others. Images
+   * not started before `deadline` (a performance.now() time) get a 503 timeout entry instead.
+   */
+  predictMany(images: Uint8Array[], limits: ImageLimits, explain = false, deadline = Infinity): ImageOutcome[] {
     const spec = this.classifier.inputSpec;
     const prepared = images.map((bytes) => {
       try {
+        if (performance.now() > deadline) throw new ApiError(503, 'timeout', 'The request ran out of time before this image');
         const t0 = performance.now();
         const raster = decodeImage(bytes, this.decoders, { limits });
         const t1 = performance.now();

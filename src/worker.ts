@@ -1,7 +1,7 @@
 /** Cloudflare Workers entry (`wrangler deploy`): the same app as Deno, with wasm and model imported as modules. */
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
-import { limitsFromEnv } from './config.ts';
+import { limitsFromEnv, securityFromEnv } from './config.ts';
 import { createDecoders } from './image/codecs.ts';
 import { createPredictor } from './model/load.ts';
 import { CODEC_MODULES, MODEL_ARTIFACTS, MODEL_CARD } from './runtime/worker-assets.ts';
@@ -18,7 +18,7 @@ function appFor(env: Record<string, unknown>): Hono<AppEnv> {
     );
     predictor.catch((err) => console.error(JSON.stringify({ event: 'model_load_failed', error: String(err) })));
     const strings = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-    app = createApp({ predictor, limits: limitsFromEnv(strings) });
+    app = createApp({ predictor, limits: limitsFromEnv(strings), security: securityFromEnv(strings) });
   }
   return app;
 }

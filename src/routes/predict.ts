@@ -40,9 +40,10 @@ export function predictRoutes(): Hono<AppEnv> {
     const predictor = c.get('predictor');
     if (!predictor) throw new ApiError(503, 'not_ready', 'The model is still loading; retry shortly');
     const limits = c.get('limits');
+    const deadline = performance.now() + limits.deadlineMs;
     const images = await readImages(c.req.raw, limits.maxImagesPerRequest);
     const explain = ['1', 'true', 'yes'].includes((c.req.query('explain') ?? '').toLowerCase());
-    const outcomes = predictor.predictMany(images, limits, explain);
+    const outcomes = predictor.predictMany(images, limits, explain, deadline);
     recordTimings(c, outcomes);
     if (images.length === 1) {
       const [only] = outcomes;
