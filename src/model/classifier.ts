@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel, model as functionalModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { InputSpec } from '../image/raster.ts';
+import { FusedForward } from './fused-forward.ts';
 
 /** A tfjs layers-format model.json as written by `model.save()`. */
 export interface ModelJson {
@@ -47,6 +48,8 @@ export class Classifier {
   private readonly camModel: LayersModel | null;
   // The dense head's kernel; its bias shifts every cell equally, so the map leaves it out.
   private readonly camWeights: { kernel: Float32Array } | null;
+  // The same network with batch norm folded into the convolutions (null when the graph is not a plain chain).
+  private readonly fused: FusedForward | null;
 
   private constructor(private readonly model: LayersModel) {
     const shape = model.inputs[0].shape;
@@ -69,6 +72,7 @@ export class Classifier {
       this.camModel = null;
       this.camWeights = null;
     }
+    this.fused = FusedForward.fromModel(model);
   }
 
   /** Builds a classifier from in-memory artefacts (no file system or fetch, so it runs on any runtime). */
@@ -107,7 +111,7 @@ export class Classifier {
     const { height, width, channels } = this.inputSpec;
     return tf.tidy(() => {
       const batch = tf.tensor4d(concatFloats(inputs), [inputs.length, height, width, channels]);
-      const output = this.model.predict(batch) as tf.Tensor;
+      const output = this.fused ? this.fused.predict(batch) : (this.model.predict(batch) as tf.Tensor);
       return Array.from(output.dataSync());
     });
   }
@@ -129,6 +133,7 @@ export class Classifier {
 
   /** Frees the model's weights. */
   dispose(): void {
+    this.fused?.dispose();
     this.model.dispose();
   }
 }

@@ -1,0 +1,106 @@
+/** The folded forward pass (batch norm folded into convs, fused bias + activation) gives the layers model's
+ * outputs up to float rounding, on the bundled model, the tiny model and a model with non-trivial batch norm. */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { FusedForward } from '../../src/model/fused-forward.ts';
+import type { ModelArtifacts } from '../../src/model/classifier.ts';
+import { BUNDLED_MODEL_DIR, readModelDir } from '../../src/runtime/deno-model.ts';
+import { ensureBackend, hasBundledModel } from '../fixtures/app.ts';
+import { tinyModelArtifacts } from '../fixtures/tiny-model.ts';
+
+// Probabilities are compared absolutely; the fold rounds each weight once to float32.
+const TOLERANCE = 1e-5;
+
+function load({ modelJson, weights }: ModelArtifacts): Promise<tfl.LayersModel> {
+  const paths = modelJson.weightsManifest.flatMap((g) => g.paths);
+  const parts = paths.map((p) => new Uint8Array(weights[p] as Uint8Array));
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((offset, p) => (data.set(p, offset), offset + p.length), 0);
+  return tfl.loadLayersModel(tf.io.fromMemory({
+    modelTopology: modelJson.modelTopology,
+    weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
+    weightData: data.buffer,
+  }));
+}
+
+function randomBatch(shape: [number, number, number, number], seed: number): tf.Tensor4D {
+  return tf.randomUniform(shape, 0, 1, 'float32', seed) as tf.Tensor4D;
+}
+
+function maxDifference(model: tfl.LayersModel, fused: FusedForward, x: tf.Tensor4D): number {
+  return tf.tidy(() => {
+    const a = (model.predict(x) as tf.Tensor).dataSync();
+    const b = fused.predict(x).dataSync();
+    assert.equal(a.length, b.length);
+    return Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
+  });
+}
+
+Deno.test('folded forward pass matches the layers model: tiny model', async () => {
+  await ensureBackend();
+  const model = await load(await tinyModelArtifacts());
+  const fused = FusedForward.fromModel(model);
+  assert.ok(fused, 'the tiny model is a plain chain and must fold');
+  const x = randomBatch([3, 32, 32, 1], 7);
+  assert.ok(maxDifference(model, fused, x) < TOLERANCE);
+  fused.dispose();
+  model.dispose();
+});
+
+Deno.test('folded forward pass matches the layers model: batch norm with trained-like statistics, flatten, dense', async () => {
+  await ensureBackend();
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [20, 20, 3], filters: 6, kernelSize: 3, strides: 2, padding: 'same', useBias: true }),
+      tfl.layers.batchNormalization({ epsilon: 1e-3 }),
+      tfl.layers.activation({ activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 5, kernelSize: 3, padding: 'valid', activation: 'relu' }),
+      tfl.layers.flatten(),
+      tfl.layers.dropout({ rate: 0.5 }),
+      tfl.layers.dense({ units: 4, activation: 'relu' }),
+      tfl.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+  });
+  // Give batch norm statistics far from the identity so a wrong fold shows.
+  const bn = model.layers[1];
+  bn.setWeights([
+    tf.tensor1d([0.5, 2, 1.5, 0.7, 1.1, 3]),
+    tf.tensor1d([0.1, -0.2, 0.3, 0, 0.5, -1]),
+    tf.tensor1d([0.2, -0.1, 0.4, 1, -0.5, 0.05]),
+    tf.tensor1d([0.3, 2, 0.05, 1.5, 0.8, 0.01]),
+  ]);
+  const fused = FusedForward.fromModel(model);
+  assert.ok(fused);
+  assert.ok(maxDifference(model, fused, randomBatch([4, 20, 20, 3], 3)) < TOLERANCE);
+  fused.dispose();
+  model.dispose();
+});
+
+Deno.test('graphs that are not a plain chain are not folded', async () => {
+  await ensureBackend();
+  const input = tfl.input({ shape: [8, 8, 1] });
+  const a = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }).apply(input) as tfl.SymbolicTensor;
+  const b = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }).apply(input) as tfl.SymbolicTensor;
+  const sum = tfl.layers.add().apply([a, b]) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: input, outputs: sum });
+  assert.equal(FusedForward.fromModel(model), null);
+  model.dispose();
+});
+
+Deno.test({
+  name: 'folded forward pass matches the layers model: bundled model',
+  ignore: !(await hasBundledModel()),
+  async fn() {
+    await ensureBackend();
+    const { artifacts } = await readModelDir(BUNDLED_MODEL_DIR);
+    const model = await load(artifacts);
+    const fused = FusedForward.fromModel(model);
+    assert.ok(fused, 'the edge architecture is a plain chain and must fold');
+    const [, h, w, c] = model.inputs[0].shape as [null, number, number, number];
+    assert.ok(maxDifference(model, fused, randomBatch([4, h, w, c], 11)) < TOLERANCE);
+    fused.dispose();
+    model.dispose();
+  },
+});
