@@ -1,3 +1,4 @@
+import { memory as tfMemory } from '@tensorflow/tfjs-core';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -30,6 +31,8 @@ export interface AppOptions {
   log?: LogSink;
   /** API keys, CORS allow-list, rate limit (see securityFromEnv); all off by default. */
   security?: Partial<SecurityOptions>;
+  /** Opt-in GET /debug/memory (tensor count, process memory) for load tests; off in production. */
+  debugMemory?: () => Record<string, number>;
 }
 
 /** Builds the Hono app; it uses no runtime API, so Deno, Workers and tests all serve the same thing. */
@@ -104,6 +107,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.route('/', modelRoutes());
   app.route('/', predictRoutes());
   app.route('/', openApiRoutes());
+  if (options.debugMemory) {
+    const memory = options.debugMemory;
+    app.get('/debug/memory', (c) => c.json({ ...memory(), tensors: tfMemory().numTensors, tensorBytes: tfMemory().numBytes }));
+  }
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
   app.onError((err, c) => {

@@ -24,6 +24,12 @@ async function loadPredictor() {
 const predictor = loadPredictor();
 predictor.catch((err) => console.error(JSON.stringify({ event: 'model_load_failed', error: String(err) })));
 
-const app = createApp({ predictor, limits: limitsFromEnv(env), security: securityFromEnv(env) });
+const app = createApp({
+  predictor,
+  limits: limitsFromEnv(env),
+  security: securityFromEnv(env),
+  // Load tests only (EXPOSE_MEMORY=1): lets bench/load.mjs check tensors and memory return to baseline.
+  debugMemory: env.EXPOSE_MEMORY === '1' ? () => ({ rss: Deno.memoryUsage().rss, heapUsed: Deno.memoryUsage().heapUsed }) : undefined,
+});
 
 export default { fetch: app.fetch } satisfies Deno.ServeDefaultExport;
