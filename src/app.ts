@@ -85,6 +85,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       perMinute: security.rateLimitPerMinute,
       burst: Math.max(1, Math.ceil(security.rateLimitPerMinute / 6)),
       byApiKey: Boolean(security.apiKeys?.length),
+      clientIpHeader: security.clientIpHeader,
     }));
   }
   app.use('/predict', ioDeadline(limits.deadlineMs));

@@ -47,13 +47,23 @@ export interface SecurityOptions {
   corsOrigins: string[];
   /** Requests a minute per client on /predict; 0 = no limit. */
   rateLimitPerMinute: number;
+  /**
+   * Header a trusted proxy in front sets to the client address, for the rate limit; empty = the connection's
+   * peer address (on Workers: Cloudflare's own cf-connecting-ip). Never name a header clients can set themselves.
+   */
+  clientIpHeader: string;
 }
 
 const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
-/** Reads API_KEY (comma-separated keys), CORS_ORIGINS (comma-separated or *) and RATE_LIMIT_PER_MINUTE. */
+/** Reads API_KEY (comma-separated keys), CORS_ORIGINS (comma-separated or *), RATE_LIMIT_PER_MINUTE, CLIENT_IP_HEADER. */
 export function securityFromEnv(env: Record<string, string | undefined>): SecurityOptions {
   const rate = Number(env.RATE_LIMIT_PER_MINUTE ?? 0);
   if (!Number.isFinite(rate) || rate < 0) throw new Error(`RATE_LIMIT_PER_MINUTE must be ≥ 0, got "${env.RATE_LIMIT_PER_MINUTE}"`);
-  return { apiKeys: list(env.API_KEY), corsOrigins: list(env.CORS_ORIGINS), rateLimitPerMinute: rate };
+  return {
+    apiKeys: list(env.API_KEY),
+    corsOrigins: list(env.CORS_ORIGINS),
+    rateLimitPerMinute: rate,
+    clientIpHeader: env.CLIENT_IP_HEADER?.trim().toLowerCase() ?? '',
+  };
 }

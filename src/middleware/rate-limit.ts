@@ -9,14 +9,27 @@ export interface RateLimitOptions {
   maxClients?: number;
   /** Count per API key (only when keys are verified before this middleware), else per client address. */
   byApiKey?: boolean;
+  /**
+   * A header that a trusted proxy in front sets to the client address. Without one, the peer address is used:
+   * a header the client itself sends could name a new "client" on every request and so escape the limit.
+   */
+  clientIpHeader?: string;
 }
 
-/** Who a request counts against: its (verified) API key, else the client address the platform reports. */
-export function clientKey(c: Context, byApiKey = false): string {
+/** Who a request counts against: its (verified) API key, else the client address from a trusted source. */
+export function clientKey(c: Context, byApiKey = false, clientIpHeader?: string): string {
   const auth = c.req.header('authorization');
   if (byApiKey && auth) return `key:${auth}`;
-  const cf = c.req.header('cf-connecting-ip'); // Workers
-  if (cf) return `ip:${cf}`;
+  if (clientIpHeader) {
+    // Proxies append to lists like X-Forwarded-For and a client can send a first entry of its own choosing,
+    // so only the last entry, written by the trusted proxy itself, counts.
+    const forwarded = c.req.header(clientIpHeader)?.split(',').pop()?.trim();
+    if (forwarded) return `ip:${forwarded}`;
+  }
+  // On Cloudflare the runtime attaches `request.cf` (no client can) and its edge sets cf-connecting-ip.
+  const cloudflare = (c.req.raw as Request & { cf?: unknown }).cf !== undefined;
+  const edge = cloudflare ? c.req.header('cf-connecting-ip') : undefined;
+  if (edge) return `ip:${edge}`;
   const env = c.env as { remoteAddr?: { hostname?: string } } | undefined; // Deno serve's ServeHandlerInfo
   return `ip:${env?.remoteAddr?.hostname ?? 'unknown'}`;
 }
@@ -30,7 +43,7 @@ export function rateLimit(options: RateLimitOptions, now: () => number = () => D
   const perMs = options.perMinute / 60_000;
   const maxClients = options.maxClients ?? 10_000;
   return async (c, next) => {
-    const key = clientKey(c, options.byApiKey);
+    const key = clientKey(c, options.byApiKey, options.clientIpHeader);
     const t = now();
     const bucket = buckets.get(key) ?? { tokens: options.burst, at: t };
     bucket.tokens = Math.min(options.burst, bucket.tokens + (t - bucket.at) * perMs);

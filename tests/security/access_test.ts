@@ -33,11 +33,15 @@ Deno.test('CORS answers only the allow-listed origins', async () => {
   await other.body?.cancel();
 });
 
-Deno.test('the per-client rate limit answers 429 with Retry-After, per client', async () => {
-  const app = createApp({ predictor, log: quiet, security: securityFromEnv({ RATE_LIMIT_PER_MINUTE: '6' }) });
+Deno.test('the per-client rate limit answers 429 with Retry-After, per client (trusted proxy header)', async () => {
+  const app = createApp({
+    predictor,
+    log: quiet,
+    security: securityFromEnv({ RATE_LIMIT_PER_MINUTE: '6', CLIENT_IP_HEADER: 'X-Forwarded-For' }),
+  });
   const statuses: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const res = await post(app, { 'cf-connecting-ip': '10.0.0.1' });
+    const res = await post(app, { 'x-forwarded-for': '10.0.0.1' });
     statuses.push(res.status);
     if (res.status === 429) {
       assert.ok(Number(res.headers.get('retry-after')) >= 1);
@@ -45,9 +49,32 @@ Deno.test('the per-client rate limit answers 429 with Retry-After, per client', 
     } else await res.body?.cancel();
   }
   assert.deepEqual(statuses, [200, 429, 429]); // burst = 6/6 = 1
-  const other = await post(app, { 'cf-connecting-ip': '10.0.0.2' });
+  const other = await post(app, { 'x-forwarded-for': '10.0.0.2' });
   assert.equal(other.status, 200);
   await other.body?.cancel();
+  // A client-written first entry does not make a new client: only the proxy's own (last) entry counts.
+  const forged = await post(app, { 'x-forwarded-for': '203.0.113.9, 10.0.0.1' });
+  assert.equal(forged.status, 429);
+  await forged.body?.cancel();
+});
+
+Deno.test('without a trusted proxy header, client-sent address headers cannot escape the limit', async () => {
+  const app = createApp({ predictor, log: quiet, security: securityFromEnv({ RATE_LIMIT_PER_MINUTE: '6' }) });
+  // Deno serve hands the peer address to the app as env.remoteAddr (ServeHandlerInfo).
+  const from = (ip: string, headers: Record<string, string>) =>
+    app.request('/predict', { method: 'POST', body: multipart([{ name: 'image', bytes: png }]), headers }, {
+      remoteAddr: { hostname: ip },
+    });
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const res = await from('192.0.2.1', { 'cf-connecting-ip': `10.9.9.${i}`, 'x-forwarded-for': `10.8.8.${i}` });
+    statuses.push(res.status);
+    await res.body?.cancel();
+  }
+  assert.deepEqual(statuses, [200, 429, 429, 429]);
+  const otherPeer = await from('192.0.2.2', {});
+  assert.equal(otherPeer.status, 200);
+  await otherPeer.body?.cancel();
 });
 
 Deno.test('a body that never finishes is cut at the deadline (408), not left hanging', async () => {
