@@ -16,6 +16,8 @@ export function modelRoutes(): Hono<AppEnv> {
         inputSpec: classifier.inputSpec,
         parameters: classifier.parameterCount,
         explainable: classifier.explainable,
+        // The page shows what uploads this server accepts.
+        limits: c.get('limits'),
         tiers: TIERS.map(({ id, below, classification, description }) => ({
           id,
           below: Number.isFinite(below) ? below : 1,

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { PAGE_ASSETS } from '../page/assets.ts';
 import type { AppEnv } from '../types.ts';
 
+// Browsers navigating to a page send text/html in Accept; fetch(), curl and API clients do not.
 function wantsHtml(accept: string | undefined): boolean {
   return (accept ?? '').toLowerCase().includes('text/html');
 }
@@ -10,9 +11,14 @@ function wantsHtml(accept: string | undefined): boolean {
 export function pageRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get('/', async (c, next) => {
-    if (!wantsHtml(c.req.header('accept'))) return next();
+    if (!wantsHtml(c.req.header('accept'))) {
+      await next();
+      // Both answers live at one URL, so caches must key on Accept.
+      c.header('Vary', 'Accept');
+      return;
+    }
     const { body, type } = PAGE_ASSETS['index.html'];
-    return c.body(body, 200, { 'content-type': type, vary: 'Accept' });
+    return c.body(body, 200, { 'content-type': type, vary: 'Accept', 'cache-control': 'no-cache' });
   });
   routes.get('/page/:file', (c) => {
     const asset = PAGE_ASSETS[c.req.param('file')];

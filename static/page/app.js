@@ -1,22 +1,30 @@
-// The page's only script: upload an image to /predict?explain=true and show the answer with its heatmap.
+// The page's only script: send an image to /predict?explain=true and show the answer with its heatmap.
+// Plain browser JavaScript (no build step, no dependencies) so the CSP can forbid inline and foreign scripts.
 const $ = (id) => document.getElementById(id);
 const els = {
-  drop: $('drop'), file: $('file'), status: $('status'), error: $('error'), result: $('result'),
-  image: $('image'), heatmap: $('heatmap'), opacity: $('opacity'), classification: $('classification'),
-  tier: $('tier'), description: $('description'), bar: $('bar'), fill: $('fill'), threshold: $('threshold'),
-  probability: $('probability'), thresholdNote: $('threshold-note'), timings: $('timings'), model: $('model'), limits: $('limits'),
+  drop: $('drop'), file: $('file'), cameraButton: $('camera-button'), camera: $('camera'), accepts: $('accepts'),
+  keyBox: $('key-box'), apiKey: $('api-key'), status: $('status'), error: $('error'), result: $('result'),
+  resultTitle: $('result-title'), image: $('image'), heatmap: $('heatmap'), heatmapNote: $('heatmap-note'),
+  opacity: $('opacity'), classification: $('classification'), tier: $('tier'), description: $('description'),
+  bar: $('bar'), fill: $('fill'), threshold: $('threshold'), probability: $('probability'),
+  thresholdNote: $('threshold-note'), timings: $('timings'), model: $('model'), limits: $('limits'),
 };
 
-// What each API error means for someone at the page (the API's own message is shown as well).
+// What each API status means for someone at the page; the API's own message follows it.
 const HINTS = {
   400: 'The upload was not understood.',
-  401: 'This server needs an API key.',
+  401: 'This server needs an API key: enter it under "API key" and try again.',
+  404: 'This server has no prediction route.',
+  408: 'The upload took too long to arrive.',
   413: 'The image is too large for this server.',
   415: 'Only PNG and JPEG images can be read.',
   422: 'The file looks damaged or incomplete.',
   429: 'Too many requests: wait a moment and try again.',
-  503: 'The model is still starting: try again in a few seconds.',
+  503: 'The model is not ready: try again in a few seconds.',
 };
+
+// Filled from GET /model; used for the threshold explanation.
+let thresholdRationale = '';
 
 function showError(message) {
   els.error.textContent = message;
@@ -29,110 +37,166 @@ function clearError() {
   els.error.textContent = '';
 }
 
+/** "20 MiB", "8.0 megapixels": limits as people read them. */
+function formatBytes(n) {
+  return n >= 1024 * 1024 ? `${+(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.round(n / 1024)} KiB`;
+}
+
+function listItem(text) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  return li;
+}
+
 async function loadModelInfo() {
   try {
-    const res = await fetch('/model');
-    if (!res.ok) throw new Error((await res.json()).error?.message ?? res.statusText);
+    const res = await fetch('/model', { headers: { accept: 'application/json' } });
     const card = await res.json();
+    if (!res.ok) throw new Error(card.error?.message ?? res.statusText);
+    const { inputSpec, limits } = card.serving;
     const test = card.metrics?.busiTest;
     const external = card.metrics?.external;
-    els.model.textContent = `${card.name} ${card.version}: ${card.serving.inputSpec.width}×${card.serving.inputSpec.height} px input, ` +
-      `operating threshold ${card.threshold.value.toFixed(2)}.` +
+    thresholdRationale = card.threshold.rationale ?? '';
+    els.model.textContent = `${card.name} ${card.version}: ${inputSpec.width}×${inputSpec.height} px ` +
+      `${inputSpec.channels === 1 ? 'grayscale' : 'colour'} input, operating threshold ${card.threshold.value.toFixed(2)}.` +
       (test ? ` ROC AUC ${test.auc.toFixed(2)} on held-out BUSI images` : '') +
-      (external ? `, ${external.auc.toFixed(2)} on images from another hospital (BrEaST).` : '.');
-    els.limits.replaceChildren(...(card.limitations ?? []).map((text) => {
-      const li = document.createElement('li');
-      li.textContent = text;
-      return li;
-    }));
+      (test && external ? `, ${external.auc.toFixed(2)} on images from another hospital (BrEaST).` : test ? '.' : '');
+    if (limits) {
+      els.accepts.textContent = `PNG or JPEG, up to ${formatBytes(limits.maxBodyBytes)}, ` +
+        `${+(limits.maxPixels / 1e6).toFixed(1)} megapixels and ${limits.maxSide} px per side.`;
+    }
+    els.limits.replaceChildren(...(card.limitations ?? []).map(listItem));
   } catch (err) {
     els.model.textContent = `Model information is unavailable (${err.message}).`;
   }
 }
 
-function drawImage(bitmap) {
-  els.image.width = bitmap.width;
-  els.image.height = bitmap.height;
-  els.image.getContext('2d').drawImage(bitmap, 0, 0);
+// Draws the image as the server decoded it: the heatmap's coordinates are in those pixels.
+function drawImage(bitmap, width, height) {
+  els.image.width = width;
+  els.image.height = height;
+  els.image.getContext('2d').drawImage(bitmap, 0, 0, width, height);
 }
 
-// Paints the heatmap grid, smoothed by the browser's image scaling, over the whole image.
+// Paints the heatmap grid over the whole image; the browser's smoothing interpolates between cell centres.
+// Colour runs from transparent through yellow to red as the evidence grows.
 function drawHeatmap(heatmap, width, height) {
   const canvas = els.heatmap;
   canvas.width = width;
   canvas.height = height;
   const ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, width, height);
-  if (!heatmap) return;
   const grid = document.createElement('canvas');
   grid.width = heatmap.cols;
   grid.height = heatmap.rows;
   const g = grid.getContext('2d');
   const pixels = g.createImageData(heatmap.cols, heatmap.rows);
   heatmap.values.forEach((v, i) => {
-    pixels.data.set([255, Math.round(80 * (1 - v)), 0, Math.round(255 * v)], i * 4);
+    pixels.data.set([255, Math.round(220 * (1 - v)), 0, Math.round(255 * Math.min(1, 1.2 * v))], i * 4);
   });
   g.putImageData(pixels, 0, 0);
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(grid, 0, 0, width, height);
+  ctx.drawImage(grid, 0, 0, heatmap.cols * heatmap.cellWidth, heatmap.rows * heatmap.cellHeight);
   canvas.dataset.drawn = 'true';
 }
 
+function setHeatmapNote(text) {
+  els.heatmapNote.textContent = text;
+  els.heatmapNote.hidden = !text;
+}
+
 function showResult(r) {
+  const p = r.probability.toFixed(2);
+  const t = r.threshold.toFixed(2);
   els.classification.textContent = r.classification;
   els.classification.parentElement.className = `classification ${r.classification}`;
   els.tier.textContent = r.tier.replaceAll('_', ' ');
   els.description.textContent = r.description;
   els.fill.style.left = `${(100 * r.probability).toFixed(1)}%`;
   els.threshold.style.left = `${(100 * r.threshold).toFixed(1)}%`;
-  els.probability.textContent = `p = ${r.probability.toFixed(2)}`;
-  els.bar.setAttribute('aria-label', `Probability of malignancy ${r.probability.toFixed(2)}; operating threshold ${r.threshold.toFixed(2)}`);
-  els.thresholdNote.textContent = r.aboveThreshold
-    ? `Above the model's operating threshold (${r.threshold.toFixed(2)}, chosen for ≥ 90% sensitivity on validation data).`
-    : `Below the model's operating threshold (${r.threshold.toFixed(2)}, chosen for ≥ 90% sensitivity on validation data).`;
-  const t = r.timings;
-  els.timings.textContent = `Model ${r.model.name} ${r.model.version} · decode ${t.decode.toFixed(1)} ms, preprocess ${t.preprocess.toFixed(1)} ms, inference ${t.inference.toFixed(1)} ms`;
+  els.probability.textContent = `p = ${p}`;
+  els.bar.setAttribute('aria-label', `Probability of malignancy ${p}; operating threshold ${t}`);
+  els.thresholdNote.textContent = `${r.aboveThreshold ? 'Above' : 'Below'} the model's operating threshold (${t})` +
+    (thresholdRationale ? `: ${thresholdRationale}` : '.');
+  const ms = r.timings;
+  els.timings.textContent = `Model ${r.model.name} ${r.model.version} · ${r.image.format.toUpperCase()} ` +
+    `${r.image.width}×${r.image.height} · decode ${ms.decode.toFixed(1)} ms, preprocess ${ms.preprocess.toFixed(1)} ms, ` +
+    `inference ${ms.inference.toFixed(1)} ms` + (ms.explain === undefined ? '' : `, heatmap ${ms.explain.toFixed(1)} ms`);
   els.result.hidden = false;
+}
+
+// The API answers JSON errors; a proxy in between may not, so fall back to the status text.
+async function readBody(res) {
+  const text = await res.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { error: { message: res.ok ? 'The server sent an answer this page cannot read.' : res.statusText } };
+  }
 }
 
 async function classify(file) {
   clearError();
   els.status.textContent = `Classifying ${file.name}…`;
   els.heatmap.dataset.drawn = '';
+  els.drop.setAttribute('aria-busy', 'true');
   const form = new FormData();
   form.append('image', file);
+  const headers = els.apiKey.value ? { authorization: `Bearer ${els.apiKey.value.trim()}` } : {};
   let res;
   try {
-    res = await fetch('/predict?explain=true', { method: 'POST', body: form });
+    res = await fetch('/predict?explain=true', { method: 'POST', body: form, headers });
   } catch {
-    showError('The server could not be reached.');
+    showError('The server could not be reached: check the connection and try again.');
     return;
+  } finally {
+    els.drop.removeAttribute('aria-busy');
   }
-  const body = await res.json().catch(() => ({}));
+  const body = await readBody(res);
   if (!res.ok) {
-    const hint = HINTS[res.status] ?? 'The image could not be classified.';
+    const hint = HINTS[res.status] ?? `The image could not be classified (HTTP ${res.status}).`;
     showError(`${hint} ${body.error?.message ?? ''}`.trim());
+    if (res.status === 401) els.keyBox.open = true;
     els.result.hidden = true;
     return;
   }
-  try {
-    const bitmap = await createImageBitmap(file);
-    drawImage(bitmap);
-    drawHeatmap(body.heatmap, bitmap.width, bitmap.height);
-  } catch {
-    // The server could read it but this browser cannot draw it: still show the answer.
-  }
   showResult(body);
-  els.status.textContent = `Done: ${file.name}`;
-  els.result.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  await showImage(file, body);
+  els.status.textContent = `Done: ${file.name} — ${body.classification} (p = ${body.probability.toFixed(2)}).`;
+  els.result.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  els.resultTitle.focus({ preventScroll: true });
+}
+
+async function showImage(file, body) {
+  const { width, height } = body.image;
+  setHeatmapNote('');
+  try {
+    // EXIF rotation is ignored: the server classified the stored pixel grid, and the heatmap lies on it.
+    const bitmap = await createImageBitmap(file, { imageOrientation: 'none' });
+    drawImage(bitmap, width, height);
+    bitmap.close();
+  } catch {
+    els.image.width = width;
+    els.image.height = height;
+    setHeatmapNote('This browser cannot display this image; the heatmap is drawn on its own.');
+  }
+  if (body.heatmap) drawHeatmap(body.heatmap, width, height);
+  else {
+    els.heatmap.getContext('2d').clearRect(0, 0, els.heatmap.width, els.heatmap.height);
+    setHeatmapNote('This model provides no heatmap.');
+  }
+}
+
+function pickFrom(input) {
+  if (input.files?.[0]) classify(input.files[0]);
+  input.value = ''; // so choosing the same file again still fires "change"
 }
 
 els.drop.addEventListener('click', () => els.file.click());
-els.file.addEventListener('change', () => {
-  if (els.file.files?.[0]) classify(els.file.files[0]);
-  els.file.value = '';
-});
+els.cameraButton.addEventListener('click', () => els.camera.click());
+els.file.addEventListener('change', () => pickFrom(els.file));
+els.camera.addEventListener('change', () => pickFrom(els.camera));
 for (const type of ['dragenter', 'dragover']) {
   els.drop.addEventListener(type, (e) => {
     e.preventDefault();
@@ -145,6 +209,11 @@ els.drop.addEventListener('drop', (e) => {
   const file = e.dataTransfer?.files?.[0];
   if (file) classify(file);
 });
-els.opacity.addEventListener('input', () => (els.heatmap.style.opacity = String(els.opacity.value / 100)));
-els.heatmap.style.opacity = String(els.opacity.value / 100);
+// A file dropped anywhere else would make the browser navigate away from the page.
+for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
+// The camera shortcut only makes sense on touch screens; elsewhere the file picker is the way in.
+els.cameraButton.hidden = !(matchMedia('(pointer: coarse)').matches || navigator.maxTouchPoints > 0);
+const applyOpacity = () => (els.heatmap.style.opacity = String(els.opacity.value / 100));
+els.opacity.addEventListener('input', applyOpacity);
+applyOpacity();
 loadModelInfo();

@@ -1,98 +1,183 @@
-/** End-to-end: the real Deno server and its page in headless Chromium (Debian's, driven by playwright-core). */
+/**
+ * End-to-end: the real Deno server and its page in Debian's headless Chromium (driven by playwright-core).
+ * Run: node --import tsx --test tests/browser/page.test.ts   (UPDATE_SCREENSHOTS=1 also refreshes docs/page-*.png)
+ */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { DATA, type DenoServer, launchChromium, OUT, ROOT, skipReason, startDenoServer } from './harness.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DATA = process.env.DATA_DIR ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const OUT = join(ROOT, 'test-output');
-const skip = !existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM} (scripts/ensure-chromium.sh installs it)`
-  : !existsSync(join(ROOT, 'static/model/model.json')) ? 'no bundled model'
-  : !existsSync(`${DATA}/busi`) ? `needs ${DATA}` : false;
-
-let server: ChildProcess | undefined;
-let browser: Browser | undefined;
-let base = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+const skip = skipReason();
+// A malignant image from the model's held-out test split (never seen in training), else a fixed one.
+const IMAGE = (() => {
+  try {
+    const split = JSON.parse(readFileSync(join(ROOT, 'static/model/split.json'), 'utf8'));
+    const held = split.test.find((e: { file: string; label: number }) => e.label === 1);
+    if (held) return `busi/${held.file}`;
+  } catch { /* no split recorded */ }
+  return 'busi/malignant/malignant (10).png';
+})();
+let server: DenoServer | undefined;
+let desktop: Awaited<ReturnType<typeof launchChromium>> | undefined;
+let phone: Awaited<ReturnType<typeof launchChromium>> | undefined;
+const scratch = mkdtempSync(join(tmpdir(), 'page-test-'));
 
 before(async () => {
   if (skip) return;
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(join(ROOT, 'node_modules/.bin/deno'), ['serve', '--allow-read', '--allow-env', '--allow-net', '--host', '127.0.0.1', '--port', String(port), 'src/deno.ts'], { cwd: ROOT, stdio: 'ignore' });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${base}/ready`)).status === 200) break;
-    } catch { /* starting */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'], // playwright gives each launch a new empty profile
-  });
   mkdirSync(OUT, { recursive: true });
+  server = await startDenoServer();
+  desktop = await launchChromium({ viewport: { width: 1280, height: 800 } });
+  phone = await launchChromium({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
+  await desktop?.close();
+  await phone?.close();
+  await server?.stop();
+  rmSync(scratch, { recursive: true, force: true });
 });
 
-for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {
-  test(`upload a real image and see the answer and heatmap (${name})`, { skip, timeout: 60_000 }, async () => {
-    const page = await browser!.newPage({ viewport });
-    await page.goto(base);
-    await page.getByText('Not a medical device.', { exact: false }).first().waitFor();
-    await page.locator('#model').filter({ hasText: 'threshold' }).waitFor();
-    await page.setInputFiles('#file', `${DATA}/busi/malignant/malignant (10).png`);
-    await page.locator('#result').waitFor({ state: 'visible' });
-    const cls = await page.locator('#classification').textContent();
-    assert.ok(['Benign', 'Uncertain', 'Malignant'].includes(cls ?? ''), `classification: ${cls}`);
-    assert.match((await page.locator('#probability').textContent()) ?? '', /p = [01]\.\d\d/);
-    await page.waitForFunction(() => document.getElementById('heatmap')?.dataset.drawn === 'true');
-    // The heatmap canvas holds non-transparent pixels.
-    const painted = await page.evaluate(() => {
-      const c = document.getElementById('heatmap') as HTMLCanvasElement;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-      return n;
-    });
-    assert.ok(painted > 100, `heatmap pixels: ${painted}`);
-    // Keyboard: the drop zone is a focusable button.
-    await page.keyboard.press('Tab');
-    writeFileSync(join(OUT, `page-${name}.png`), await page.screenshot({ fullPage: true }));
-    await page.close();
+async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
+  const file = join(OUT, `${name}.png`);
+  writeFileSync(file, await page.screenshot({ fullPage }));
+  if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(file, join(ROOT, 'docs', `${name}.png`));
+}
+
+/** Counts heatmap canvas pixels that are not fully transparent, and how many distinct alpha levels they use. */
+function heatmapPixels(page: Page): Promise<{ painted: number; levels: number; total: number }> {
+  return page.evaluate(() => {
+    const c = document.getElementById('heatmap') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let painted = 0;
+    const levels = new Set<number>();
+    for (let i = 3; i < d.length; i += 4) {
+      if (d[i] > 0) painted++;
+      levels.add(d[i]);
+    }
+    return { painted, levels: levels.size, total: d.length / 4 };
   });
 }
 
-test('a bad file shows the API error on the page', { skip, timeout: 60_000 }, async () => {
-  const page = await browser!.newPage();
-  await page.goto(base);
-  const dir = mkdtempSync(join(tmpdir(), 'bad-'));
-  const gif = join(dir, 'scan.png'); // named .png, but GIF inside: the server goes by magic bytes
-  writeFileSync(gif, Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;'));
-  await page.setInputFiles('#file', gif);
-  const error = page.locator('#error');
-  await error.waitFor({ state: 'visible' });
-  assert.match((await error.textContent()) ?? '', /GIF images are not supported/);
-  writeFileSync(join(OUT, 'page-error.png'), await page.screenshot());
-  rmSync(dir, { recursive: true, force: true });
+async function openPage(page: Page): Promise<void> {
+  // Playwright turns on file-chooser interception asynchronously when a listener is added; adding one before the
+  // page loads makes sure a later key press or tap cannot open a native dialog first.
+  page.on('filechooser', () => {});
+  await page.goto(server!.url);
+  await page.getByText('Not a medical device.').first().waitFor();
+  // The model's name, version and limits come from GET /model.
+  await page.locator('#model').filter({ hasText: /busi-|threshold/ }).waitFor();
+  await page.locator('#accepts').filter({ hasText: 'megapixels' }).waitFor();
+}
+
+async function checkResult(page: Page): Promise<void> {
+  await page.locator('#result').waitFor({ state: 'visible' });
+  const classification = await page.locator('#classification').textContent();
+  assert.ok(['Benign', 'Uncertain', 'Malignant'].includes(classification ?? ''), `classification: ${classification}`);
+  assert.match((await page.locator('#probability').textContent()) ?? '', /^p = [01]\.\d\d$/);
+  assert.ok(((await page.locator('#description').textContent()) ?? '').length > 20);
+  // The threshold marker sits where the response's threshold says.
+  const card = await (await fetch(`${server!.url}/model`)).json();
+  const left = await page.locator('#threshold').evaluate((el) => (el as HTMLElement).style.left);
+  assert.equal(left, `${(100 * card.threshold.value).toFixed(1)}%`);
+  await page.waitForFunction(() => document.getElementById('heatmap')?.dataset.drawn === 'true');
+  const { painted, levels, total } = await heatmapPixels(page);
+  assert.ok(painted > total * 0.01, `heatmap painted ${painted} of ${total} pixels`);
+  assert.ok(levels > 10, `heatmap should be graded, got ${levels} alpha levels`);
+}
+
+test('desktop: keyboard-only upload shows the answer and the heatmap; the slider sets its opacity', { skip, timeout: 90_000 }, async () => {
+  const page = await desktop!.context.newPage();
+  await openPage(page);
+  // The drop zone is the first stop in the focus order and a real button: Enter opens the file chooser.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'drop');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+  assert.equal(await chooser.element().getAttribute('accept'), 'image/png,image/jpeg');
+  await chooser.setFiles(join(DATA, IMAGE));
+  await checkResult(page);
+  // Focus moves to the result so keyboard and screen-reader users land on it.
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'result-title');
+  assert.ok(((await page.locator('#status').textContent()) ?? '').startsWith(`Done: ${IMAGE.split('/').pop()}`));
+  // The camera shortcut is for touch screens only.
+  assert.equal(await page.locator('#camera-button').isVisible(), false);
+  await page.locator('#opacity').focus();
+  for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.locator('#heatmap').evaluate((el) => (el as HTMLElement).style.opacity), '0.45');
+  await page.locator('#opacity').fill('50');
+  await page.locator('#opacity').blur();
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, 'page-desktop');
+  await page.close();
+});
+
+test('phone: the camera button opens a capture picker; upload works at 390×844', { skip, timeout: 90_000 }, async () => {
+  const page = await phone!.context.newPage();
+  await openPage(page);
+  await page.locator('#camera-button').waitFor({ state: 'visible' });
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('#camera-button').tap()]);
+  assert.equal(await chooser.element().getAttribute('capture'), 'environment');
+  await chooser.setFiles(join(DATA, IMAGE));
+  await checkResult(page);
+  // Nothing is wider than the screen.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone screen`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, 'page-phone-full');
+  // What the phone shows after an upload: the answer, scrolled into view.
+  await page.locator('#result').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await screenshot(page, 'page-phone', false);
+  await page.close();
+});
+
+test('files the server refuses show its error message', { skip, timeout: 60_000 }, async () => {
+  const page = await desktop!.context.newPage();
+  await openPage(page);
+  const png = readFileSync(join(DATA, IMAGE));
+  const cases: [string, Buffer, RegExp][] = [
+    // Named .png with GIF bytes inside: the server goes by magic bytes.
+    ['scan.png', Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'), /Only PNG and JPEG.*GIF images are not supported/],
+    ['notes.txt', Buffer.from('not an image at all\n'), /Only PNG and JPEG.*Not a PNG or JPEG image/],
+    ['cut.png', png.subarray(0, 200), /damaged or incomplete.*(corrupt|truncated)/i],
+  ];
+  for (const [name, bytes, expected] of cases) {
+    const file = join(scratch, name);
+    writeFileSync(file, bytes);
+    await page.setInputFiles('#file', file);
+    const error = page.locator('#error');
+    await error.filter({ hasText: expected }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#result').isVisible(), false, `${name}: no stale result next to an error`);
+  }
+  await screenshot(page, 'page-error');
+  await page.close();
+});
+
+test('every API error status gets a clear message with the API error text', { skip, timeout: 60_000 }, async () => {
+  const page = await desktop!.context.newPage();
+  await openPage(page);
+  const file = join(scratch, 'ok.png');
+  copyFileSync(join(DATA, IMAGE), file);
+  const statuses: [number, RegExp][] = [
+    [400, /not understood/], [401, /needs an API key/], [408, /took too long/], [413, /too large/],
+    [429, /Too many requests/], [503, /not ready/],
+  ];
+  for (const [status, hint] of statuses) {
+    // Stand in for conditions the shared test server is not configured to produce (keys, rate limit, loading).
+    await page.route('**/predict?explain=true', (route) =>
+      route.fulfill({ status, contentType: 'application/json', body: JSON.stringify({ error: { code: 'x', message: `API says ${status}` } }) }));
+    await page.setInputFiles('#file', file);
+    await page.locator('#error').filter({ hasText: `API says ${status}` }).waitFor({ timeout: 10_000 });
+    assert.match((await page.locator('#error').textContent()) ?? '', hint);
+    await page.unroute('**/predict?explain=true');
+  }
+  // A 401 opens the API key box; the key is then sent as a bearer token.
+  assert.equal(await page.locator('#key-box').evaluate((el) => (el as HTMLDetailsElement).open), true);
+  await page.locator('#api-key').fill('secret-key');
+  const [request] = await Promise.all([page.waitForRequest('**/predict?explain=true'), page.setInputFiles('#file', file)]);
+  assert.equal(request.headers()['authorization'], 'Bearer secret-key');
+  await page.locator('#result').waitFor({ state: 'visible' });
   await page.close();
 });

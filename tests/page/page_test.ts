@@ -19,8 +19,10 @@ Deno.test('browsers get the page at /, API clients the JSON greeting', async () 
   const text = await html.text();
   assert.match(text, /Not a medical device/);
   assert.doesNotMatch(text, /https?:\/\/(?!localhost)/, 'no CDN or external resource');
+  assert.equal(html.headers.get('vary'), 'Accept');
   const api = await app.request('/', { headers: { accept: 'application/json' } });
   assert.match(api.headers.get('content-type') ?? '', /json/);
+  assert.equal(api.headers.get('vary'), 'Accept', 'caches must not hand the page to API clients or vice versa');
   assert.equal((await api.json()).routes.includes('/predict'), true);
 });
 
@@ -38,4 +40,41 @@ Deno.test('the page files are served with types and security headers; unknown fi
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   await res.body?.cancel();
   assert.equal((await app.request('/page/secret.txt')).status, 404);
+});
+
+Deno.test('GET /model tells the page what uploads this server accepts', async () => {
+  const predictor = tinyPredictor();
+  const { app } = testApp(predictor, { maxBodyBytes: 1234, maxPixels: 5678 });
+  await predictor;
+  await new Promise((r) => setTimeout(r, 0)); // the app picks the predictor up in a then()
+  const card = await (await app.request('/model')).json();
+  assert.equal(card.serving.limits.maxBodyBytes, 1234);
+  assert.equal(card.serving.limits.maxPixels, 5678);
+  assert.equal(typeof card.serving.limits.maxSide, 'number');
+});
+
+Deno.test('the page uses no inline script or style and names only its own files', () => {
+  const html = PAGE_ASSETS['index.html'].body;
+  // The CSP (script-src/style-src 'self') would block these, so the page must not depend on them.
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'inline <script>');
+  assert.doesNotMatch(html, /<style\b|\sstyle=|\son[a-z]+=/i, 'inline style or event handler');
+  const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+  for (const ref of refs) assert.match(ref, /^\/(page\/(app\.js|style\.css)|model|openapi\.json)$/, ref);
+  // Every file input accepts exactly what the API reads; the camera one asks for the rear camera.
+  const inputs = [...html.matchAll(/<input[^>]*type="file"[^>]*>/g)].map((m) => m[0]);
+  assert.equal(inputs.length, 2);
+  for (const input of inputs) assert.match(input, /accept="image\/png,image\/jpeg"/);
+  assert.ok(inputs.some((i) => /capture="environment"/.test(i)));
+});
+
+Deno.test('every control on the page has a label or an accessible name', () => {
+  const html = PAGE_ASSETS['index.html'].body;
+  for (const [, id] of html.matchAll(/<input[^>]*id="([^"]+)"/g)) {
+    const type = html.match(new RegExp(`<input[^>]*id="${id}"[^>]*>`))![0];
+    if (/type="file"/.test(type)) continue; // hidden; opened by the labelled buttons
+    assert.match(html, new RegExp(`<label[^>]*for="${id}"`), `input #${id} has no <label>`);
+  }
+  for (const [, body] of html.matchAll(/<button[^>]*>([\s\S]*?)<\/button>/g)) {
+    assert.ok(body.replace(/<[^>]+>/g, '').trim().length > 0, 'a button without text');
+  }
 });
