@@ -7,81 +7,90 @@ import type { InputSpec, Raster } from './raster.ts';
  * the whole frame to the model's size (no crop, as the original), scale to [0, 1]. Returns HWC floats.
  */
 export function toModelInput(raster: Raster, spec: InputSpec): Float32Array {
-  const planes = toPlanes(raster, spec.channels);
-  const out = new Float32Array(spec.height * spec.width * spec.channels);
-  const xs = areaWeights(raster.width, spec.width);
-  const ys = areaWeights(raster.height, spec.height);
-  const row = new Float32Array(spec.width);
-  const acc = new Float32Array(spec.width);
-  for (let c = 0; c < spec.channels; c++) {
-    const plane = planes[c];
-    for (let oy = 0; oy < spec.height; oy++) {
+  const { width: inWidth, height: inHeight } = raster;
+  const { width: outWidth, height: outHeight, channels } = spec;
+  const xs = areaWeights(inWidth, outWidth);
+  const ys = areaWeights(inHeight, outHeight);
+  const out = new Float32Array(outHeight * outWidth * channels);
+  const line = new Float32Array(inWidth);
+  // Every source row resampled horizontally once (a row on a cell boundary serves two output rows).
+  const columns = new Float32Array(inHeight * outWidth);
+  const acc = new Float32Array(outWidth);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < inHeight; y++) {
+      sourceLine(raster, y, channels === 1 ? -1 : c, line);
+      resampleLine(line, xs, columns, y * outWidth);
+    }
+    for (let oy = 0; oy < outHeight; oy++) {
       acc.fill(0);
-      const y = ys[oy];
-      for (let k = 0; k < y.weights.length; k++) {
-        resampleRow(plane, (y.start + k) * raster.width, xs, row);
-        const wy = y.weights[k];
-        for (let ox = 0; ox < spec.width; ox++) acc[ox] += wy * row[ox];
+      const start = ys.starts[oy];
+      for (let k = 0; k < ys.counts[oy]; k++) {
+        const wy = ys.weights[oy * ys.taps + k];
+        const from = (start + k) * outWidth;
+        for (let ox = 0; ox < outWidth; ox++) acc[ox] += wy * columns[from + ox];
       }
-      const base = oy * spec.width * spec.channels + c;
-      for (let ox = 0; ox < spec.width; ox++) out[base + ox * spec.channels] = acc[ox] / 255;
+      const base = oy * outWidth * channels + c;
+      for (let ox = 0; ox < outWidth; ox++) out[base + ox * channels] = acc[ox] / 255;
     }
   }
   return out;
 }
 
-/** Splits a raster into float planes of 0–255 values, converted to the requested channel count. */
-function toPlanes(raster: Raster, channels: 1 | 3): Float32Array[] {
-  const { width, height, channels: src, data } = raster;
-  const n = width * height;
-  const planes = Array.from({ length: channels }, () => new Float32Array(n));
-  for (let p = 0, i = 0; p < n; p++, i += src) {
-    let r: number, g: number, b: number;
-    if (src === 1) r = g = b = data[i];
-    else {
-      const alpha = src === 4 ? data[i + 3] / 255 : 1;
-      r = data[i] * alpha;
-      g = data[i + 1] * alpha;
-      b = data[i + 2] * alpha;
-    }
-    if (channels === 1) planes[0][p] = src === 1 ? r : 0.299 * r + 0.587 * g + 0.114 * b;
-    else {
-      planes[0][p] = r;
-      planes[1][p] = g;
-      planes[2][p] = b;
-    }
+/**
+ * One source row as 0–255 floats: channel `channel` (RGB, alpha composited on black), or Rec. 601 luma when
+ * `channel` is −1. Gray sources are copied as they are (their luma is the gray value).
+ */
+function sourceLine(raster: Raster, y: number, channel: number, line: Float32Array): void {
+  const { width, channels: src, data } = raster;
+  let i = y * width * src;
+  if (src === 1) {
+    for (let x = 0; x < width; x++) line[x] = data[i++];
+    return;
   }
-  return planes;
+  for (let x = 0; x < width; x++, i += src) {
+    const alpha = src === 4 ? data[i + 3] / 255 : 1;
+    const r = data[i] * alpha, g = data[i + 1] * alpha, b = data[i + 2] * alpha;
+    line[x] = channel < 0 ? 0.299 * r + 0.587 * g + 0.114 * b : channel === 0 ? r : channel === 1 ? g : b;
+  }
 }
 
-interface Span {
-  start: number;
+/** For each output pixel, the source pixels it covers (`starts`, `counts`) and their area fractions. */
+interface AreaWeights {
+  starts: Int32Array;
+  counts: Int32Array;
+  /** `taps` weights per output pixel, zero-padded. */
   weights: Float32Array;
+  taps: number;
 }
 
 /** For each output pixel, the source pixels it covers and the fraction of its area each one contributes. */
-function areaWeights(inSize: number, outSize: number): Span[] {
+function areaWeights(inSize: number, outSize: number): AreaWeights {
   const scale = inSize / outSize;
-  const spans: Span[] = [];
+  const taps = Math.ceil(scale) + 1;
+  const starts = new Int32Array(outSize);
+  const counts = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * taps);
   for (let o = 0; o < outSize; o++) {
     const from = o * scale;
     const to = Math.min(inSize, (o + 1) * scale);
     const start = Math.floor(from);
-    const end = Math.min(inSize, Math.ceil(to));
-    const weights = new Float32Array(Math.max(1, end - start));
-    for (let s = start; s < start + weights.length; s++) {
-      weights[s - start] = (Math.min(to, s + 1) - Math.max(from, s)) / (to - from);
+    const count = Math.max(1, Math.min(inSize, Math.ceil(to)) - start);
+    starts[o] = start;
+    counts[o] = count;
+    for (let s = start; s < start + count; s++) {
+      weights[o * taps + s - start] = (Math.min(to, s + 1) - Math.max(from, s)) / (to - from);
     }
-    spans.push({ start, weights });
   }
-  return spans;
+  return { starts, counts, weights, taps };
 }
 
-function resampleRow(plane: Float32Array, offset: number, xs: Span[], row: Float32Array): void {
-  for (let ox = 0; ox < xs.length; ox++) {
-    const { start, weights } = xs[ox];
+function resampleLine(line: Float32Array, xs: AreaWeights, into: Float32Array, offset: number): void {
+  const { starts, counts, weights, taps } = xs;
+  for (let ox = 0; ox < starts.length; ox++) {
+    const start = starts[ox];
+    const w = ox * taps;
     let sum = 0;
-    for (let k = 0; k < weights.length; k++) sum += weights[k] * plane[offset + start + k];
-    row[ox] = sum;
+    for (let k = 0; k < counts[ox]; k++) sum += weights[w + k] * line[start + k];
+    into[offset + ox] = sum;
   }
 }

@@ -1,0 +1,132 @@
+import type { Raster } from './raster.ts';
+
+/** Inflates a zlib stream whose decompressed size is known; throws on bad data. */
+export type Inflate = (zlib: Uint8Array, size: number) => Uint8Array;
+
+const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+// Colour types read here, by the raster channels they become: gray, RGB, RGBA (8 bits each, no palette).
+const CHANNELS_BY_COLOUR_TYPE: Record<number, 1 | 3 | 4> = { 0: 1, 2: 3, 6: 4 };
+
+/**
+ * Decodes the common PNG layouts straight to a Raster of the file's own channel count: 8-bit gray, RGB or
+ * RGBA, not interlaced, no palette and no tRNS colour key. Returns null for anything else (or anything
+ * malformed) so the caller falls back to the full codec, which also produces the errors.
+ * Why: a native inflate (node:zlib where the runtime has it) is ~3× faster than the wasm codec's, and 8-bit
+ * gray ultrasound frames need no RGBA expansion. (A JavaScript inflate such as fflate was measured slower than
+ * the whole wasm decode, so there is no pure-JS path.) CRCs are not checked; the zlib stream's structure and
+ * exact length are.
+ */
+export function readCommonPng(bytes: Uint8Array, inflate: Inflate): Raster | null {
+  if (bytes.length < 8 + 25 || SIGNATURE.some((b, i) => bytes[i] !== b)) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let width = 0, height = 0, channels: 1 | 3 | 4 | undefined;
+  const compressed: Uint8Array[] = [];
+  let compressedLength = 0;
+  let ended = false;
+  for (let offset = 8; offset + 12 <= bytes.length;) {
+    const length = view.getUint32(offset);
+    const type = view.getUint32(offset + 4);
+    const body = offset + 8;
+    if (body + length + 4 > bytes.length) return null;
+    if (type === 0x49484452 /* IHDR */) {
+      if (length !== 13) return null;
+      width = view.getUint32(body);
+      height = view.getUint32(body + 4);
+      const [depth, colourType, compression, filter, interlace] = bytes.subarray(body + 8, body + 13);
+      channels = CHANNELS_BY_COLOUR_TYPE[colourType];
+      if (depth !== 8 || !channels || compression !== 0 || filter !== 0 || interlace !== 0) return null;
+    } else if (type === 0x49444154 /* IDAT */) {
+      compressed.push(bytes.subarray(body, body + length));
+      compressedLength += length;
+    } else if (type === 0x74524e53 /* tRNS */ || type === 0x504c5445 /* PLTE */) {
+      return null;
+    } else if (type === 0x49454e44 /* IEND */) {
+      ended = true;
+      break;
+    }
+    offset = body + length + 4;
+  }
+  if (!ended || !channels || width === 0 || height === 0 || compressed.length === 0) return null;
+  const stride = width * channels;
+  const size = height * (stride + 1);
+  let filtered: Uint8Array;
+  try {
+    filtered = inflate(join(compressed, compressedLength), size);
+  } catch {
+    return null;
+  }
+  if (filtered.length !== size) return null;
+  // A plain Uint8Array view (not a Node Buffer) keeps the unfilter loops monomorphic.
+  filtered = new Uint8Array(filtered.buffer, filtered.byteOffset, filtered.length);
+  const data = unfilter(filtered, width, height, channels);
+  return data ? { width, height, channels, data } : null;
+}
+
+function join(parts: Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/**
+ * Undoes the per-row PNG filters (None, Sub, Up, Average, Paeth) into a new buffer; null on an unknown
+ * filter type. The first row reads a zero row above it, the first pixel zeros to its left (PNG spec §9).
+ */
+function unfilter(filtered: Uint8Array, width: number, height: number, bpp: number): Uint8Array | null {
+  const stride = width * bpp;
+  const out = new Uint8Array(height * stride);
+  const zeros = new Uint8Array(stride);
+  for (let y = 0; y < height; y++) {
+    const filter = filtered[y * (stride + 1)];
+    const src = filtered.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const row = out.subarray(y * stride, (y + 1) * stride);
+    const up = y > 0 ? out.subarray((y - 1) * stride, y * stride) : zeros;
+    if (!unfilterRow(filter, src, up, row, bpp)) return null;
+  }
+  return out;
+}
+
+// Kept apart (and monomorphic) so the JIT compiles tight loops for each filter.
+function unfilterRow(filter: number, src: Uint8Array, up: Uint8Array, row: Uint8Array, bpp: number): boolean {
+  const n = row.length;
+  switch (filter) {
+    case 0:
+      row.set(src);
+      return true;
+    case 1:
+      for (let i = 0; i < bpp; i++) row[i] = src[i];
+      for (let i = bpp; i < n; i++) row[i] = (src[i] + row[i - bpp]) & 255;
+      return true;
+    case 2:
+      for (let i = 0; i < n; i++) row[i] = (src[i] + up[i]) & 255;
+      return true;
+    case 3:
+      for (let i = 0; i < bpp; i++) row[i] = (src[i] + (up[i] >> 1)) & 255;
+      for (let i = bpp; i < n; i++) row[i] = (src[i] + ((row[i - bpp] + up[i]) >> 1)) & 255;
+      return true;
+    case 4:
+      // With nothing to the left the Paeth predictor is the byte above.
+      for (let i = 0; i < bpp; i++) row[i] = (src[i] + up[i]) & 255;
+      for (let i = bpp; i < n; i++) {
+        const a = row[i - bpp], b = up[i], c = up[i - bpp];
+        // Paeth without data-dependent branches (they mispredict on image data): pa = |b − c|, pb = |a − c|,
+        // pc = |a + b − 2c|; take a unless pb < pa, then c if pc beats the winner; ties go to a, then b.
+        const p = b - c, q = a - c, r = p + q;
+        const pa = (p ^ (p >> 31)) - (p >> 31), pb = (q ^ (q >> 31)) - (q >> 31), pc = (r ^ (r >> 31)) - (r >> 31);
+        let mask = (pb - pa) >> 31;
+        const best = pa ^ ((pa ^ pb) & mask);
+        let predictor = a ^ ((a ^ b) & mask);
+        mask = (pc - best) >> 31;
+        predictor ^= (predictor ^ c) & mask;
+        row[i] = (src[i] + predictor) & 255;
+      }
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The optimised decode + preprocessing (native-inflate PNG reader, gray kept one channel, rows resampled once)
+ * against the slow reference (the imagescript wasm codec's RGBA output and the original per-output-row
+ * preprocessing, kept below verbatim) on shared-data images. Tolerance: 1e-6 absolute per input value in
+ * [0, 1]; the optimised path performs the same float operations in the same order, so the expected
+ * difference is 0 and any change that breaks that shows here.
+ */
+import assert from 'node:assert/strict';
+import { createDecoders } from '../../src/image/codecs.ts';
+import { decodeImage } from '../../src/image/decode.ts';
+import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
+import { toModelInput } from '../../src/image/preprocess.ts';
+import type { InputSpec, Raster } from '../../src/image/raster.ts';
+import { loadDenoDecoders } from '../../src/runtime/deno-wasm.ts';
+import { CODEC_URLS } from '../../src/runtime/wasm-paths.ts';
+import { DATA_DIR, hasData } from '../fixtures/data.ts';
+
+/** Largest allowed |optimised − reference| per model-input value. */
+export const PREPROCESS_TOLERANCE = 1e-6;
+
+// ---- slow reference: the preprocessing as first written (one float plane per channel, each output row
+// resamples every source row it covers) ----
+function referenceModelInput(raster: Raster, spec: InputSpec): Float32Array {
+  const { width, height, channels: src, data } = raster;
+  const n = width * height;
+  const planes = Array.from({ length: spec.channels }, () => new Float32Array(n));
+  for (let p = 0, i = 0; p < n; p++, i += src) {
+    let r: number, g: number, b: number;
+    if (src === 1) r = g = b = data[i];
+    else {
+      const alpha = src === 4 ? data[i + 3] / 255 : 1;
+      r = data[i] * alpha;
+      g = data[i + 1] * alpha;
+      b = data[i + 2] * alpha;
+    }
+    if (spec.channels === 1) planes[0][p] = src === 1 ? r : 0.299 * r + 0.587 * g + 0.114 * b;
+    else [planes[0][p], planes[1][p], planes[2][p]] = [r, g, b];
+  }
+  const spans = (inSize: number, outSize: number) => {
+    const scale = inSize / outSize;
+    return Array.from({ length: outSize }, (_, o) => {
+      const from = o * scale;
+      const to = Math.min(inSize, (o + 1) * scale);
+      const start = Math.floor(from);
+      const weights = new Float32Array(Math.max(1, Math.min(inSize, Math.ceil(to)) - start));
+      for (let s = start; s < start + weights.length; s++) {
+        weights[s - start] = (Math.min(to, s + 1) - Math.max(from, s)) / (to - from);
+      }
+      return { start, weights };
+    });
+  };
+  const xs = spans(width, spec.width), ys = spans(height, spec.height);
+  const out = new Float32Array(spec.height * spec.width * spec.channels);
+  const row = new Float32Array(spec.width), acc = new Float32Array(spec.width);
+  for (let c = 0; c < spec.channels; c++) {
+    for (let oy = 0; oy < spec.height; oy++) {
+      acc.fill(0);
+      for (let k = 0; k < ys[oy].weights.length; k++) {
+        const offset = (ys[oy].start + k) * width;
+        for (let ox = 0; ox < spec.width; ox++) {
+          let sum = 0;
+          for (let j = 0; j < xs[ox].weights.length; j++) sum += xs[ox].weights[j] * planes[c][offset + xs[ox].start + j];
+          row[ox] = sum;
+        }
+        for (let ox = 0; ox < spec.width; ox++) acc[ox] += ys[oy].weights[k] * row[ox];
+      }
+      for (let ox = 0; ox < spec.width; ox++) out[oy * spec.width * spec.channels + c + ox * spec.channels] = acc[ox] / 255;
+    }
+  }
+  return out;
+}
+
+async function referenceDecoders() {
+  const [png, jpeg] = await Promise.all([Deno.readFile(CODEC_URLS.png), Deno.readFile(CODEC_URLS.jpeg)]);
+  return createDecoders({ png: new WebAssembly.Module(png), jpeg: new WebAssembly.Module(jpeg) });
+}
+
+/** Every `step`-th image of each shared-data class folder (BUSI and BrEaST), in name order. */
+function sampleImages(step: number): string[] {
+  const folders = ['busi/benign', 'busi/malignant', 'busi/normal', 'breast-lesions-usg/benign', 'breast-lesions-usg/malignant'];
+  return folders.flatMap((folder) => {
+    const names = [...Deno.readDirSync(`${DATA_DIR}/${folder}`)].map((e) => e.name).filter((n) => /\.(png|jpe?g)$/i.test(n)).sort();
+    return names.filter((_, i) => i % step === 0).map((n) => `${folder}/${n}`);
+  });
+}
+
+function maxDifference(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+Deno.test('optimised preprocessing equals the reference on synthetic rasters of every channel layout', () => {
+  let seed = 1;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
+  for (const channels of [1, 3, 4] as const) {
+    for (const [w, h] of [[7, 5], [300, 211], [97, 400], [60, 60]]) {
+      const raster: Raster = { width: w, height: h, channels, data: Uint8Array.from({ length: w * h * channels }, random) };
+      for (const spec of [{ height: 128, width: 128, channels: 1 }, { height: 32, width: 48, channels: 3 }] as InputSpec[]) {
+        const d = maxDifference(toModelInput(raster, spec), referenceModelInput(raster, spec));
+        assert.ok(d <= PREPROCESS_TOLERANCE, `${w}×${h}×${channels} → ${JSON.stringify(spec)}: ${d}`);
+      }
+    }
+  }
+});
+
+Deno.test({
+  name: 'optimised decode + preprocessing equals the reference on shared-data images (BUSI, BrEaST)',
+  ignore: !hasData(),
+  async fn() {
+    const fast = await loadDenoDecoders();
+    const slow = await referenceDecoders();
+    const spec: InputSpec = { height: 128, width: 128, channels: 1 };
+    let worst = 0;
+    const images = sampleImages(12);
+    for (const file of images) {
+      const bytes = Deno.readFileSync(`${DATA_DIR}/${file}`);
+      const options = { limits: DEFAULT_IMAGE_LIMITS };
+      const optimised = toModelInput(decodeImage(bytes, fast, options), spec);
+      const reference = referenceModelInput(decodeImage(bytes, slow, options), spec);
+      const d = maxDifference(optimised, reference);
+      assert.ok(d <= PREPROCESS_TOLERANCE, `${file}: max |Δ| ${d}`);
+      worst = Math.max(worst, d);
+    }
+    console.log(`${images.length} images, max |Δ| = ${worst}`);
+  },
+});
