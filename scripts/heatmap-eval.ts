@@ -1,80 +1,186 @@
 /**
- * How well do the class activation maps point at the lesion? On BUSI images with expert lesion masks (the
- * held-out test split in static/model/split.json), it reports:
- *   - pointing game: is the heatmap's strongest cell's centre inside the lesion mask (strict), or does that
- *     cell touch the mask (lenient)?
- *   - mass in mask: the share of heatmap mass that falls on lesion pixels, against the mask's share of the
- *     image (what a uniform map would score);
- *   - border mass: the share in the outer 10% strips where calipers, text and logos are burned in.
- * Run: deno run --allow-read --allow-env --allow-ffi scripts/heatmap-eval.ts [--json out.json]
+ * Do the served heatmaps point at the lesion, or at burned-in calipers and text? On BUSI images with expert
+ * lesion masks (by default the model's held-out test split from <model>/split.json) it runs the real serving
+ * path (Predictor.predictMany with explain) and reports, with bootstrap 95% intervals and chance levels
+ * (scripts/heatmap/metrics.ts): the pointing game, heatmap mass on the lesion and mass in the border strips,
+ * for the served map, two other readings of the same class activation map, and a centre-prior baseline map
+ * that knows nothing about the image.
+ *
+ * Run: deno run --allow-read --allow-env --allow-write=test-output scripts/heatmap-eval.ts
+ *        [--model-dir static/model] [--split test|val|train|all] [--border 0.1] [--json test-output/heatmap-eval.json]
  */
+import { bootstrapCi } from '../train/metrics.ts';
 import { readCsv } from '../train/data/csv.ts';
 import { DEFAULT_LIMITS } from '../src/config.ts';
 import { decodeImage } from '../src/image/decode.ts';
-import { bundledPredictor } from '../tests/fixtures/app.ts';
-import { DATA_DIR } from '../tests/fixtures/data.ts';
+import { toModelInput } from '../src/image/preprocess.ts';
+import { createPredictor } from '../src/model/load.ts';
 import type { Prediction } from '../src/predictor.ts';
+import { readModelDir } from '../src/runtime/deno-model.ts';
+import { startWasmBackend } from '../src/runtime/deno-tf.ts';
+import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
+import { centrePrior, type HeatmapScores, scoreHeatmap } from './heatmap/metrics.ts';
 
-const predictor = await bundledPredictor();
-const split = JSON.parse(Deno.readTextFileSync(new URL('../static/model/split.json', import.meta.url)));
-const manifest = new Map(readCsv(`${DATA_DIR}/busi/manifest.csv`).map((r) => [r.file, r]));
-const rows: { file: string; label: number; strict: boolean; lenient: boolean; inMask: number; maskShare: number; border: number }[] = [];
+const ROOT = new URL('../', import.meta.url).pathname;
+const arg = (name: string, fallback: string) => {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 ? Deno.args[i + 1] : fallback;
+};
+const modelDir = arg('model-dir', `${ROOT}static/model`);
+const wantedSplit = arg('split', 'test');
+const border = Number(arg('border', '0.1'));
+const jsonOut = arg('json', `${ROOT}test-output/heatmap-eval.json`);
+const DATA_DIR = Deno.env.get('DATA_DIR') ?? `${ROOT}../shared/data`;
 
-for (const { file, label } of split.test as { file: string; label: number }[]) {
-  const masks = (manifest.get(file)?.masks ?? '').split(';').filter(Boolean);
-  if (masks.length === 0) continue;
-  const bytes = Deno.readFileSync(`${DATA_DIR}/busi/${file}`);
-  const [result] = predictor.predictMany([bytes], DEFAULT_LIMITS, true) as Prediction[];
-  const heat = result.heatmap!;
-  const { width, height } = result.image;
-  const mask = new Uint8Array(width * height);
+try {
+  Deno.statSync(`${DATA_DIR}/busi/manifest.csv`);
+} catch {
+  console.error(`No BUSI data at ${DATA_DIR}/busi (set DATA_DIR); nothing to evaluate.`);
+  Deno.exit(2);
+}
+
+const manifest = readCsv(`${DATA_DIR}/busi/manifest.csv`);
+const byFile = new Map(manifest.map((r) => [r.file, r]));
+
+/** Which images to score, and how they were chosen (printed with the numbers). */
+function chooseImages(): { files: string[]; source: string } {
+  let split: Record<string, { file: string }[]> | undefined;
+  try {
+    split = JSON.parse(Deno.readTextFileSync(`${modelDir}/split.json`));
+  } catch { /* the model has no recorded split */ }
+  if (split && wantedSplit !== 'all') {
+    if (!split[wantedSplit]) throw new Error(`${modelDir}/split.json has no "${wantedSplit}" split`);
+    return { files: split[wantedSplit].map((e) => e.file), source: `the model's ${wantedSplit} split (${modelDir}/split.json)` };
+  }
+  // Without a split, every benign and malignant image: numbers then include the training images.
+  const files = manifest.filter((r) => r.label !== 'normal').map((r) => r.file);
+  return { files, source: split ? 'all benign and malignant BUSI images' : 'all benign and malignant BUSI images (no split.json: includes training images)' };
+}
+
+const [{ artifacts, card }, decoders] = await Promise.all([readModelDir(modelDir), loadDenoDecoders(), startWasmBackend()]);
+const predictor = await createPredictor(artifacts, card, decoders);
+if (!predictor.classifier.explainable) throw new Error('This model has no class activation map head (cam_features + prediction)');
+
+/** The maps compared: what the API serves, two other readings of the same activation map, and a baseline. */
+const MAPS = {
+  served: 'served map (evidence for malignancy)',
+  predictedClass: 'evidence for the predicted class',
+  magnitude: '|contribution|',
+  centrePrior: 'centre prior (no model)',
+} as const;
+type MapName = keyof typeof MAPS;
+
+interface Row {
+  file: string;
+  label: string;
+  probability: number;
+  maps: Record<MapName, HeatmapScores>;
+}
+
+const { files, source } = chooseImages();
+const rows: Row[] = [];
+let skipped = 0;
+for (const file of files) {
+  const entry = byFile.get(file);
+  const masks = (entry?.masks ?? '').split(';').filter(Boolean);
+  if (!entry || masks.length === 0 || entry.label === 'normal') {
+    skipped++;
+    continue;
+  }
+  const [result] = predictor.predictMany([Deno.readFileSync(`${DATA_DIR}/busi/${file}`)], DEFAULT_LIMITS, true);
+  if (!('heatmap' in result) || !result.heatmap) throw new Error(`${file}: no heatmap (${String(result)})`);
+  const { heatmap, image } = result as Prediction & { heatmap: NonNullable<Prediction['heatmap']> };
+  // Union of the lesion masks (some images outline two lesions).
+  const mask = new Uint8Array(image.width * image.height);
   for (const m of masks) {
-    const r = decodeImage(Deno.readFileSync(`${DATA_DIR}/busi/${m}`), predictor.decoders, { limits: DEFAULT_LIMITS });
-    for (let i = 0; i < width * height; i++) if (r.data[i * r.channels] > 127) mask[i] = 1;
+    const raster = decodeImage(Deno.readFileSync(`${DATA_DIR}/busi/${m}`), decoders, { limits: DEFAULT_LIMITS });
+    if (raster.width !== image.width || raster.height !== image.height) throw new Error(`${m}: mask size differs from the image`);
+    for (let i = 0; i < mask.length; i++) if (raster.data[i * raster.channels] > 127) mask[i] = 1;
   }
-  const maskArea = mask.reduce((n, v) => n + v, 0);
-  if (maskArea === 0) continue;
-  let total = 0, inMask = 0, border = 0, best = -1, bestCell = 0;
-  const bx = width * 0.1, by = height * 0.1;
-  for (let y = 0; y < height; y++) {
-    const r = Math.min(heat.rows - 1, Math.floor(y / heat.cellHeight));
-    for (let x = 0; x < width; x++) {
-      const v = heat.values[r * heat.cols + Math.min(heat.cols - 1, Math.floor(x / heat.cellWidth))];
-      total += v;
-      if (mask[y * width + x]) inMask += v;
-      if (x < bx || x >= width - bx || y < by || y >= height - by) border += v;
-    }
+  if (!mask.some((v) => v)) {
+    skipped++;
+    continue;
   }
-  heat.values.forEach((v, i) => {
-    if (v > best) [best, bestCell] = [v, i];
+  // The signed map behind the served one (which keeps only the positive part, scaled to its maximum).
+  const input = toModelInput(decodeImage(Deno.readFileSync(`${DATA_DIR}/busi/${file}`), decoders, { limits: DEFAULT_LIMITS }), predictor.classifier.inputSpec);
+  const signed = Array.from(predictor.classifier.explain(input).map.values);
+  const probability = (result as Prediction).probability;
+  const towardsPrediction = probability >= 0.5 ? 1 : -1;
+  const grid = (values: number[]) => ({ ...heatmap, values });
+  const score = (values: number[]) => scoreHeatmap(grid(values), mask, image.width, image.height, border);
+  rows.push({
+    file,
+    label: entry.label,
+    probability,
+    maps: {
+      served: scoreHeatmap(heatmap, mask, image.width, image.height, border),
+      predictedClass: score(signed.map((v) => Math.max(0, towardsPrediction * v))),
+      magnitude: score(signed.map(Math.abs)),
+      centrePrior: score(centrePrior(heatmap.rows, heatmap.cols)),
+    },
   });
-  const [cr, cc] = [Math.floor(bestCell / heat.cols), bestCell % heat.cols];
-  const [x0, y0] = [Math.floor(cc * heat.cellWidth), Math.floor(cr * heat.cellHeight)];
-  const [x1, y1] = [Math.min(width, Math.ceil((cc + 1) * heat.cellWidth)), Math.min(height, Math.ceil((cr + 1) * heat.cellHeight))];
-  const centre = mask[Math.floor((y0 + y1) / 2) * width + Math.floor((x0 + x1) / 2)] === 1;
-  let touches = false;
-  for (let y = y0; y < y1 && !touches; y++) for (let x = x0; x < x1; x++) if (mask[y * width + x]) touches = true;
-  rows.push({ file, label, strict: centre, lenient: touches, inMask: total ? inMask / total : 0, maskShare: maskArea / (width * height), border: total ? border / total : 0 });
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const borderShare = 1 - 0.8 * 0.8; // area of the outer 10% strips
+/** Mean with a percentile-bootstrap 95% interval over images (seeded). */
+function estimate(xs: number[]): { mean: number; ci: [number, number] } {
+  const finite = xs.filter(Number.isFinite);
+  return { mean: mean(finite), ci: bootstrapCi(finite, finite, (s) => mean(s), { resamples: 2000, seed: 5 }) };
+}
+
+function summarise(group: Row[]) {
+  const measures = ['pointingHit', 'pointingTouch', 'massInMask', 'peakInBorder', 'massInBorder'] as const;
+  const perMap = (name: MapName) =>
+    Object.fromEntries(measures.map((m) => [m, estimate(group.map((r) => +r.maps[name][m]))])) as Record<
+      (typeof measures)[number],
+      ReturnType<typeof estimate>
+    >;
+  const any = (r: Row) => r.maps.served;
+  return {
+    images: group.length,
+    emptyServedMaps: group.filter((r) => r.maps.served.empty).length,
+    maps: Object.fromEntries((Object.keys(MAPS) as MapName[]).map((n) => [n, perMap(n)])) as Record<MapName, ReturnType<typeof perMap>>,
+    chance: {
+      pointingHit: mean(group.map((r) => any(r).maskShare)),
+      pointingTouch: mean(group.map((r) => any(r).touchChance)),
+      massInMask: mean(group.map((r) => any(r).maskShare)),
+      peakInBorder: mean(group.map((r) => any(r).borderShare)),
+      massInBorder: mean(group.map((r) => any(r).borderShare)),
+    },
+  };
+}
+
 const summary = {
-  images: rows.length,
-  pointingStrict: mean(rows.map((r) => +r.strict)),
-  pointingLenient: mean(rows.map((r) => +r.lenient)),
-  massInMask: mean(rows.map((r) => r.inMask)),
-  maskAreaShare: mean(rows.map((r) => r.maskShare)),
-  massInBorder: mean(rows.map((r) => r.border)),
-  borderAreaShare: borderShare,
-  malignant: {
-    images: rows.filter((r) => r.label === 1).length,
-    pointingStrict: mean(rows.filter((r) => r.label === 1).map((r) => +r.strict)),
-    pointingLenient: mean(rows.filter((r) => r.label === 1).map((r) => +r.lenient)),
-    massInMask: mean(rows.filter((r) => r.label === 1).map((r) => r.inMask)),
-    maskAreaShare: mean(rows.filter((r) => r.label === 1).map((r) => r.maskShare)),
-  },
+  model: `${predictor.card.name} ${predictor.card.version}`,
+  modelDir,
+  images: source,
+  border,
+  skipped,
+  all: summarise(rows),
+  benign: summarise(rows.filter((r) => r.label === 'benign')),
+  malignant: summarise(rows.filter((r) => r.label === 'malignant')),
 };
-console.log(JSON.stringify(summary, null, 2));
-const out = Deno.args.indexOf('--json');
-if (out >= 0) Deno.writeTextFileSync(Deno.args[out + 1], JSON.stringify({ summary, rows }, null, 2));
+
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+const cell = (e: { mean: number; ci: [number, number] }) => `${pct(e.mean)} (${pct(e.ci[0])}–${pct(e.ci[1])})`;
+console.log(`Heatmaps of ${summary.model} on ${rows.length} BUSI images with lesion masks from ${source}; border = outer ${pct(border)}.`);
+console.log('Mean over images, bootstrap 95% interval; chance = a uniform map (or a randomly placed peak).\n');
+for (const name of ['all', 'malignant', 'benign'] as const) {
+  const s = summary[name];
+  console.log(`${name} (${s.images} images${s.emptyServedMaps ? `, ${s.emptyServedMaps} with an all-zero served map` : ''})\n`);
+  const names = Object.keys(MAPS) as MapName[];
+  console.log(`| measure | ${names.map((n) => MAPS[n]).join(' | ')} | chance |`);
+  console.log(`|---|${names.map(() => '---|').join('')}---|`);
+  const line = (label: string, key: keyof typeof s.chance) =>
+    console.log(`| ${label} | ${names.map((n) => cell(s.maps[n][key])).join(' | ')} | ${pct(s.chance[key])} |`);
+  line('pointing game: peak cell centre on the lesion', 'pointingHit');
+  line('pointing game, lenient: peak cell overlaps the lesion', 'pointingTouch');
+  line('heatmap mass on the lesion', 'massInMask');
+  line('peak in the border strips', 'peakInBorder');
+  line('heatmap mass in the border strips', 'massInBorder');
+  console.log('');
+}
+Deno.mkdirSync(jsonOut.replace(/\/[^/]+$/, ''), { recursive: true });
+Deno.writeTextFileSync(jsonOut, JSON.stringify({ summary, rows }, null, 2));
+console.log(`Per-image scores: ${jsonOut}`);
+predictor.classifier.dispose();
