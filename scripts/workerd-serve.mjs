@@ -1,17 +1,30 @@
 #!/usr/bin/env node
-// Serves the Worker in local workerd through Miniflare (the engine behind `wrangler dev`) on 127.0.0.1:
-// bundles it exactly as `wrangler deploy` would (--dry-run --outdir), then prints one JSON line
-// {"url": ..., "bundleBytes": ..., "startMs": ...} and serves until SIGTERM/SIGINT.
-// Usage: node scripts/workerd-serve.mjs [--port N]
+// Serves the Worker in local workerd on 127.0.0.1 through Miniflare (the engine behind `wrangler dev`).
+// It serves exactly what `wrangler deploy` would upload: the bundle from `wrangler deploy --dry-run --outdir`,
+// with wrangler.toml's compatibility date, flags and [vars]. Prints one JSON line
+//   {"url", "bundleBytes", "bundleGzipBytes", "startMs", "launcherPid", "workerdPid"}
+// once workerd listens, then serves until SIGTERM/SIGINT (or until stdin closes, with --stop-on-stdin-close,
+// so a test that dies cannot leave workerd behind). Worker console output goes to stderr.
+// Usage: node scripts/workerd-serve.mjs [--port N] [--var NAME=value …] [--stop-on-stdin-close]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Miniflare } from 'miniflare';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { Log, LogLevel, Miniflare } from 'miniflare';
+import { unstable_readConfig } from 'wrangler';
 
+const { values: args } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    var: { type: 'string', multiple: true, default: [] },
+    'stop-on-stdin-close': { type: 'boolean', default: false },
+  },
+});
 const root = new URL('..', import.meta.url).pathname;
-const portArg = process.argv.indexOf('--port');
-const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 0;
+const config = unstable_readConfig({ config: join(root, 'wrangler.toml') });
+
 const out = mkdtempSync(join(tmpdir(), 'worker-bundle-'));
 execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', out], {
   cwd: root,
@@ -19,28 +32,80 @@ execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '
   env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
 });
 
-// wrangler.toml's [vars], so local runs get the same limits as a deploy.
-const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8');
-const varsSection = toml.split(/^\[vars\]\s*$/m)[1]?.split(/^\[/m)[0] ?? '';
-const bindings = Object.fromEntries([...varsSection.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]));
-
+// The upload: every module wrangler wrote (the README and source map are not uploaded).
 const files = readdirSync(out).filter((f) => f !== 'README.md' && !f.endsWith('.map'));
 files.sort((a, b) => (a === 'worker.js' ? -1 : b === 'worker.js' ? 1 : 0)); // the main module comes first
 const modules = files.map((f) => ({
   type: f.endsWith('.wasm') ? 'CompiledWasm' : f.endsWith('.bin') ? 'Data' : 'ESModule',
   path: join(out, f),
 }));
-const bundleBytes = files.reduce((n, f) => n + statSync(join(out, f)).size, 0);
+const contents = files.map((f) => readFileSync(join(out, f)));
+const bundleBytes = contents.reduce((n, c) => n + c.length, 0);
+const bundleGzipBytes = contents.reduce((n, c) => n + gzipSync(c, { level: 9 }).length, 0);
+
+const bindings = { ...config.vars };
+for (const pair of args.var) {
+  const eq = pair.indexOf('=');
+  if (eq < 1) throw new Error(`--var expects NAME=value, got "${pair}"`);
+  bindings[pair.slice(0, eq)] = pair.slice(eq + 1);
+}
+
+// Worker console.log lines go to stderr so stdout carries only the announcement line.
+class StderrLog extends Log {
+  log(message) {
+    process.stderr.write(`${message}\n`);
+  }
+}
 
 const started = performance.now();
-const mf = new Miniflare({ modules, modulesRoot: out, compatibilityDate: '2025-01-01', bindings, host: '127.0.0.1', port });
+const mf = new Miniflare({
+  modules,
+  modulesRoot: out,
+  compatibilityDate: config.compatibility_date,
+  compatibilityFlags: config.compatibility_flags,
+  bindings,
+  host: '127.0.0.1',
+  port: Number(args.port),
+  log: new StderrLog(LogLevel.INFO),
+  // workerd's own stdout/stderr carry the Worker's console output (access log, ready event).
+  handleRuntimeStdio(stdout, stderr) {
+    stdout.pipe(process.stderr);
+    stderr.pipe(process.stderr);
+  },
+  cf: false, // no network lookup of Cloudflare's request metadata (this machine is offline)
+});
 const url = (await mf.ready).toString().replace(/\/$/, '');
-console.log(JSON.stringify({ url, bundleBytes, startMs: Math.round(performance.now() - started) }));
+const startMs = Math.round(performance.now() - started);
 
-const stop = async () => {
+// Miniflare runs one workerd child; its pid lets benchmarks read the runtime's memory from /proc.
+function workerdPid() {
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[1]) === process.pid && stat.includes('(workerd)')) return Number(entry);
+      } catch { /* gone meanwhile */ }
+    }
+  } catch { /* no /proc */ }
+  return null;
+}
+
+console.log(JSON.stringify({ url, bundleBytes, bundleGzipBytes, startMs, launcherPid: process.pid, workerdPid: workerdPid() }));
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
   await mf.dispose();
   rmSync(out, { recursive: true, force: true });
   process.exit(0);
-};
+}
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+if (args['stop-on-stdin-close']) {
+  process.stdin.on('end', stop);
+  process.stdin.on('close', stop);
+  process.stdin.resume();
+}

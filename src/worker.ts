@@ -1,30 +1,52 @@
-/** Cloudflare Workers entry (`wrangler deploy`): the same app as Deno, with wasm and model imported as modules. */
-import type { Hono } from 'hono';
+/** Cloudflare Workers entry (`wrangler dev` / `wrangler deploy`): the same app as Deno, wasm and model imported as modules. */
+import type { ExecutionContext, Hono } from 'hono';
 import { createApp } from './app.ts';
 import { limitsFromEnv, securityFromEnv } from './config.ts';
 import { createDecoders } from './image/codecs.ts';
 import { createPredictor } from './model/load.ts';
-import { CODEC_MODULES, MODEL_ARTIFACTS, MODEL_CARD } from './runtime/worker-assets.ts';
+import type { Predictor } from './predictor.ts';
+import { CODEC_MODULES, MODEL_CARD, modelArtifacts, TFJS_SIMD_MODULE } from './runtime/worker-assets.ts';
 import { startWorkerWasmBackend } from './runtime/worker-tf.ts';
 import type { AppEnv } from './types.ts';
 
-let app: Hono<AppEnv> | undefined;
+async function loadPredictor(): Promise<Predictor> {
+  const started = performance.now();
+  const backend = await startWorkerWasmBackend(TFJS_SIMD_MODULE);
+  const predictor = await createPredictor(modelArtifacts(), MODEL_CARD, createDecoders(CODEC_MODULES));
+  // Workers freeze the clock between I/O, so these are coarse; bench/workerd.ts measures from outside.
+  console.log(JSON.stringify({
+    event: 'ready',
+    model: predictor.card.version,
+    backend: backend.backend,
+    simd: backend.simd,
+    ms: Math.round(performance.now() - started),
+  }));
+  return predictor;
+}
 
-// Built on the first request: Workers hand environment variables to fetch(), not to module scope.
-function appFor(env: Record<string, unknown>): Hono<AppEnv> {
+let app: Hono<AppEnv> | undefined;
+let loading: Promise<unknown> | undefined;
+
+// Built on the first request: Workers hand vars to fetch(), not to module scope, and module scope may not
+// start async work that outlives it. The model then loads while /health already answers.
+function appFor(env: Record<string, unknown>, ctx: ExecutionContext): Hono<AppEnv> {
   if (!app) {
-    const predictor = startWorkerWasmBackend().then(() =>
-      createPredictor(MODEL_ARTIFACTS, MODEL_CARD, createDecoders(CODEC_MODULES))
-    );
-    predictor.catch((err) => console.error(JSON.stringify({ event: 'model_load_failed', error: String(err) })));
-    const strings = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-    app = createApp({ predictor, limits: limitsFromEnv(strings), security: securityFromEnv(strings) });
+    const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    const predictor = loadPredictor();
+    loading = predictor.then(() => (loading = undefined), () => (loading = undefined));
+    // Keeps the isolate working on the load after the first response went out.
+    ctx.waitUntil(predictor.catch((err) => console.error(JSON.stringify({ event: 'model_load_failed', error: String(err) }))));
+    app = createApp({ predictor, limits: limitsFromEnv(vars), security: securityFromEnv(vars) });
   }
   return app;
 }
 
 export default {
-  fetch(request: Request, env: Record<string, unknown>, ctx: unknown): Response | Promise<Response> {
-    return appFor(env).fetch(request, env, ctx as never);
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+    const worker = appFor(env, ctx);
+    // Unlike a Deno server, a fresh isolate gets traffic without a readiness probe: a /predict arriving
+    // while the model loads (~0.2 s) waits for it instead of answering 503. /health and /ready never wait.
+    if (loading && new URL(request.url).pathname === '/predict') await loading;
+    return worker.fetch(request, env, ctx);
   },
 };

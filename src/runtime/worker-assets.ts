@@ -1,23 +1,33 @@
-/** The bundled model and codecs, imported as modules so no file system or fetch is needed on Workers. */
-// @ts-ignore: wrangler's CompiledWasm rule
-import pngModule from 'imagescript/wasm/any/png.wasm';
-// @ts-ignore: wrangler's CompiledWasm rule
-import jpegModule from 'imagescript/wasm/any/jpeg.wasm';
+/**
+ * Everything the Worker needs from disk, imported as modules at bundle time (wrangler.toml [[rules]]):
+ * Workers have no file system and may not compile WebAssembly at run time.
+ */
+import * as wasm from './worker-modules.js';
 import modelJson from '../../static/model/model.json' with { type: 'json' };
 import card from '../../static/model/card.json' with { type: 'json' };
-// @ts-ignore: wrangler's Data rule gives an ArrayBuffer
+// @ts-ignore: Data rule → ArrayBuffer
 import weights from '../../static/model/weights.bin';
 import type { CodecModules } from '../image/codecs.ts';
 import type { ModelArtifacts, ModelJson } from '../model/classifier.ts';
 
-/** imagescript's png/jpeg codecs, compiled by the Workers runtime at deploy time. */
-export const CODEC_MODULES: CodecModules = { png: pngModule as WebAssembly.Module, jpeg: jpegModule as WebAssembly.Module };
+/** The weight file this bundle imports; model.json must list exactly it (checked in modelArtifacts). */
+export const BUNDLED_WEIGHT_FILE = 'weights.bin';
 
-/** The shipped model (static/model) as in-memory artefacts. */
-export const MODEL_ARTIFACTS: ModelArtifacts = {
-  modelJson: modelJson as unknown as ModelJson,
-  weights: { 'weights.bin': weights as ArrayBuffer },
-};
+/** The tfjs-backend-wasm SIMD binary, compiled by the Workers runtime at upload. */
+export const TFJS_SIMD_MODULE: WebAssembly.Module = wasm.tfjsSimd;
 
-/** The shipped model card. */
+/** imagescript's png/jpeg codecs, compiled by the Workers runtime at upload. */
+export const CODEC_MODULES: CodecModules = { png: wasm.png, jpeg: wasm.jpeg };
+
+/** The shipped model card (static/model/card.json). */
 export const MODEL_CARD: unknown = card;
+
+/** The shipped model as in-memory artefacts; throws if model.json names other weight files than the bundle holds. */
+export function modelArtifacts(): ModelArtifacts {
+  const manifest = modelJson as unknown as ModelJson;
+  const paths = manifest.weightsManifest.flatMap((group) => group.paths);
+  if (paths.length !== 1 || paths[0] !== BUNDLED_WEIGHT_FILE) {
+    throw new Error(`static/model/model.json lists ${JSON.stringify(paths)}; the Worker bundles only ${BUNDLED_WEIGHT_FILE}`);
+  }
+  return { modelJson: manifest, weights: { [BUNDLED_WEIGHT_FILE]: new Uint8Array(weights as ArrayBuffer) } };
+}
