@@ -24,14 +24,28 @@ function convBlock(x: tf.SymbolicTensor, filters: number, name: string, seed: nu
   return tf.layers.activation({ activation: 'relu', name: name === 'cam' ? 'cam_features' : `${name}_relu` }).apply(norm) as tf.SymbolicTensor;
 }
 
+/** Variants of the edge CNN. */
+export interface EdgeOptions {
+  /** Standardise each image (zero mean, unit variance) as the first layer. */
+  standardize?: boolean;
+}
+
 /**
  * The default edge CNN (~125k parameters, ~32M multiply-adds at 128×128×1): a strided stem, conv blocks,
  * global average pooling and one sigmoid unit. The GAP head makes a class activation map a forward pass:
  * the last conv block is named `cam_features` and the output `prediction`.
  */
-export function buildEdge(seed = 1): tf.LayersModel {
+export function buildEdge(seed = 1, options: EdgeOptions = {}): tf.LayersModel {
   const input = tf.input({ shape: INPUT_SHAPES.edge, name: 'image' });
-  let x = convBlock(input, 16, 'stem', seed, 2); // 64×64
+  let x: tf.SymbolicTensor = input;
+  if (options.standardize) {
+    // Per-image zero mean and unit variance inside the model: gain and contrast of another scanner cannot move
+    // the prediction, and serving still sends plain [0, 1] pixels.
+    // tfjs cannot train through a layerNormalization without scale and offset, so they exist but are frozen at
+    // 1 and 0 (a fixed standardisation; 2 × H × W stored constants).
+    x = tf.layers.layerNormalization({ axis: [1, 2, 3], name: 'standardize', trainable: false }).apply(x) as tf.SymbolicTensor;
+  }
+  x = convBlock(x, 16, 'stem', seed, 2); // 64×64
   x = tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }).apply(x) as tf.SymbolicTensor; // 32×32
   x = convBlock(x, 32, 'b2a', seed + 1);
   x = convBlock(x, 32, 'b2b', seed + 2);
@@ -51,6 +65,23 @@ export function buildEdge(seed = 1): tf.LayersModel {
   return tf.model({ inputs: input, outputs: output, name: 'edge' });
 }
 
+/**
+ * The training-time twin of an edge model: the same layers with a second output, `lesion`, a per-cell lesion
+ * probability on the `cam_features` grid. Trained against the BUSI masks it makes the features (and so the heatmap)
+ * look at the lesion rather than at text or calipers. Only the original single-output model is saved.
+ */
+export function withLesionHead(model: tf.LayersModel, seed = 1): tf.LayersModel {
+  const features = model.getLayer('cam_features').output as tf.SymbolicTensor;
+  const lesion = tf.layers.conv2d({
+    filters: 1,
+    kernelSize: 1,
+    activation: 'sigmoid',
+    name: 'lesion',
+    kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 7 }),
+  }).apply(features) as tf.SymbolicTensor;
+  return tf.model({ inputs: model.inputs, outputs: [model.outputs[0], lesion], name: `${model.name}_with_lesion` });
+}
+
 /** The original Keras model exactly: Conv32 → MaxPool → Conv64 → MaxPool → Flatten → Dense128 → Dense1 (~175 MB). */
 export function buildSeed(seed = 1): tf.LayersModel {
   return tf.sequential({
@@ -68,6 +99,6 @@ export function buildSeed(seed = 1): tf.LayersModel {
 }
 
 /** Builds an architecture by name. */
-export function buildArchitecture(name: ArchitectureName, seed = 1): tf.LayersModel {
-  return name === 'seed' ? buildSeed(seed) : buildEdge(seed);
+export function buildArchitecture(name: ArchitectureName, seed = 1, options: EdgeOptions = {}): tf.LayersModel {
+  return name === 'seed' ? buildSeed(seed) : buildEdge(seed, options);
 }

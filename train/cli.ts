@@ -16,7 +16,9 @@ import { readBusi } from './data/busi.ts';
 import { readBreastLesions } from './data/external.ts';
 import { readClassFolders } from './data/folders.ts';
 import { loadInputs, rastersToInputs } from './data/load.ts';
+import { loadMasks } from './data/masks.ts';
 import type { Sample } from './data/sample.ts';
+import type { TrainingData } from './fit.ts';
 import { rocCurve, summarise, thresholdForSensitivity } from './metrics.ts';
 import { reliabilityChart, rocChart, trainingCurves } from './plots.ts';
 import type { Quantization } from './quantize.ts';
@@ -38,6 +40,11 @@ const { positionals, values: args } = parseArgs({
     'batch-size': { type: 'string', default: '32' },
     'learning-rate': { type: 'string', default: '0.002' },
     'min-crop': { type: 'string', default: '0.7' },
+    'zoom-out': { type: 'string', default: '1' },
+    blur: { type: 'string', default: '0' },
+    'lesion-weight': { type: 'string', default: '0' },
+    'lesion-crop': { type: 'string', default: '0' },
+    standardize: { type: 'boolean', default: false },
     'include-normal': { type: 'boolean', default: false },
     'no-augment': { type: 'boolean', default: false },
     folder: { type: 'string' },
@@ -79,7 +86,7 @@ async function train(): Promise<void> {
   const limit = args.limit ? Number(args.limit) : undefined;
 
   // ---- data: BreastMNIST (official splits), a class-folder tree, or BUSI by near-duplicate group
-  let trainSet: { inputs: Float32Array[]; labels: number[] };
+  let trainSet: TrainingData;
   let valSet: { inputs: Float32Array[]; labels: number[] };
   let splitRecord: unknown;
   let dataInfo: Record<string, unknown>;
@@ -107,7 +114,13 @@ async function train(): Promise<void> {
     const root = args.folder ? resolve(args.folder) : join(args.data!, 'busi');
     splitRecord = { protocol: 'stratified by label, grouped by near-duplicate group, 70/15/15, seed ' + seed, ...describeSplit(busiSplit, root) };
     process.stderr.write(`loading ${samples.length} images through the serving preprocessing…\n`);
-    trainSet = { inputs: loadInputs(busiSplit.train, decoders, spec), labels: labelsOf(busiSplit.train) };
+    const useMasks = Number(args['lesion-weight']) > 0 || Number(args['lesion-crop']) > 0;
+    trainSet = {
+      inputs: loadInputs(busiSplit.train, decoders, spec),
+      labels: labelsOf(busiSplit.train),
+      // Masks are a training target only (auxiliary loss, lesion-centred crops); the model never sees them.
+      ...(useMasks && !args.folder ? { masks: loadMasks(busiSplit.train, decoders, spec) } : {}),
+    };
     valSet = { inputs: loadInputs(busiSplit.val, decoders, spec), labels: labelsOf(busiSplit.val) };
     const count = (part: Sample[], cls: string) => part.filter((s) => s.className === cls).length;
     dataInfo = {
@@ -120,7 +133,7 @@ async function train(): Promise<void> {
   }
 
   // ---- fit on tfjs-node
-  const model = buildArchitecture(arch, seed);
+  const model = buildArchitecture(arch, seed, { standardize: args.standardize });
   const options = {
     epochs: Number(args.epochs),
     batchSize: Number(args['batch-size']),
@@ -129,6 +142,10 @@ async function train(): Promise<void> {
     seed,
     augment: !args['no-augment'],
     minCrop: Number(args['min-crop']),
+    maxZoomOut: Number(args['zoom-out']),
+    blurRate: Number(args.blur),
+    lesionWeight: Number(args['lesion-weight']),
+    lesionCropRate: Number(args['lesion-crop']),
   };
   process.stderr.write(`training ${arch} (${model.countParams()} parameters) on ${trainSet.labels.length} images, validating on ${valSet.labels.length}\n`);
   const history = await fit(model, trainSet, valSet, options);
@@ -217,7 +234,14 @@ async function train(): Promise<void> {
       batchSize: options.batchSize,
       learningRate: options.learningRate,
       patience: options.patience,
-      augmentation: options.augment ? `random resized crop (${Math.round(100 * options.minCrop)}–100% area, aspect ±20%)`+' and horizontal flip, gain and contrast ×0.75–1.25, gamma ×0.74–1.35, multiplicative speckle (σ ≤ 0.2), bright caliper/text-like marks on half the images' : 'none',
+      augmentation: options.augment
+        ? `random view from a ${Math.round(100 * options.minCrop)}% area crop to a ${options.maxZoomOut}× zoom-out (black border), aspect ±20%` +
+          (options.lesionCropRate > 0 ? `, or for ${Math.round(100 * options.lesionCropRate)}% of images a crop around the lesion (mask box ×1.3–3)` : '') +
+          (options.blurRate > 0 ? `, down/up-sampling blur (1.5–2.5×) on ${Math.round(100 * options.blurRate)}% of images` : '') +
+          ', horizontal flip, gain ×0.65–1.35, contrast ×0.6–1.3, gamma ×0.70–1.42, multiplicative speckle (σ ≤ 0.2), bright caliper/text-like marks on half the images'
+        : 'none',
+      lesionLoss: options.lesionWeight > 0 ? `auxiliary lesion-mask loss (weight ${options.lesionWeight}) on the cam_features grid, training only` : 'none',
+      standardize: args.standardize ? 'per-image standardisation layer at the input' : 'none',
       history,
     },
   };

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-node';
+import { withLesionHead } from './architectures.ts';
 import { augmentBatch } from './augment.ts';
+import type { LesionMask } from './data/masks.ts';
 import { rocAuc } from './metrics.ts';
 import { ProgressBar } from './progress.ts';
 import { seededRandom, shuffled } from './random.ts';
@@ -15,6 +17,46 @@ export interface FitOptions {
   augment: boolean;
   /** Smallest random crop, as a fraction of the image area. */
   minCrop: number;
+  /** Largest zoom-out (side relative to the image; 1 = none). */
+  maxZoomOut?: number;
+  /** Share of images blurred by down- and up-sampling. */
+  blurRate?: number;
+  /** Weight of the auxiliary lesion-mask loss (0 = off; needs masks in the training data). */
+  lesionWeight?: number;
+  /** Share of training images cropped around their lesion (needs masks). */
+  lesionCropRate?: number;
+}
+
+/** Training data: model inputs, labels (1 = malignant) and, when the data set has them, lesion masks. */
+export interface TrainingData {
+  inputs: Float32Array[];
+  labels: number[];
+  masks?: LesionMask[];
+}
+
+/**
+ * Binary cross-entropy with per-class weights (malignant cases are the minority), written as a loss function so
+ * it also works for a model with a second output, where tfjs' classWeight does not.
+ */
+function weightedBce(negativeWeight: number, positiveWeight: number) {
+  return (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
+    tf.tidy(() => {
+      const p = yPred.clipByValue(1e-7, 1 - 1e-7);
+      const weights = yTrue.mul(positiveWeight - negativeWeight).add(negativeWeight);
+      return yTrue.mul(p.log()).add(tf.scalar(1).sub(yTrue).mul(tf.scalar(1).sub(p).log())).neg().mul(weights).mean(-1);
+    });
+}
+
+/** Plain binary cross-entropy of a map times a weight (tfjs has no lossWeights), one value per image. */
+function scaledBce(weight: number) {
+  return (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor =>
+    tf.tidy(() => tf.metrics.binaryCrossentropy(yTrue, yPred).mean([1, 2]).mul(weight));
+}
+
+/** Per-cell lesion cover on the cam_features grid: the mask averaged over each cell. */
+function lesionTargets(masks: tf.Tensor4D, grid: [number, number]): tf.Tensor4D {
+  const [, h, w] = masks.shape;
+  return tf.avgPool(masks, [h / grid[0], w / grid[1]], [h / grid[0], w / grid[1]], 'valid');
 }
 
 /** One epoch's record, for the training-curve plot and the model card. */
@@ -52,7 +94,7 @@ export function predictScores(model: tf.LayersModel, inputs: Float32Array[], sha
  */
 export async function fit(
   model: tf.LayersModel,
-  train: { inputs: Float32Array[]; labels: number[] },
+  train: TrainingData,
   val: { inputs: Float32Array[]; labels: number[] },
   options: FitOptions,
 ): Promise<EpochLog[]> {
@@ -60,9 +102,17 @@ export async function fit(
   const random = seededRandom(options.seed);
   const positives = train.labels.filter((l) => l === 1).length;
   const negatives = train.labels.length - positives;
-  const classWeight = { 0: train.labels.length / (2 * negatives), 1: train.labels.length / (2 * positives) };
+  const classLoss = weightedBce(train.labels.length / (2 * negatives), train.labels.length / (2 * positives));
   const optimizer = tf.train.adam(options.learningRate);
-  model.compile({ optimizer, loss: 'binaryCrossentropy' });
+  const lesionWeight = train.masks ? (options.lesionWeight ?? 0) : 0;
+  // The twin shares every layer with `model`; only `model` (one output) is saved and served.
+  const trainer = lesionWeight > 0 ? withLesionHead(model, options.seed) : model;
+  const grid = lesionWeight > 0 ? (trainer.outputs[1].shape.slice(1, 3) as [number, number]) : undefined;
+  trainer.compile(
+    lesionWeight > 0
+      ? { optimizer, loss: [classLoss, scaledBce(lesionWeight)] }
+      : { optimizer, loss: classLoss },
+  );
 
   const valX = stack(val.inputs, shape);
   const valY = tf.tensor2d(val.labels, [val.labels.length, 1]);
@@ -78,16 +128,27 @@ export async function fit(
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const order = shuffled(train.inputs.map((_, i) => i), random);
     const raw = stack(order.map((i) => train.inputs[i]), shape);
-    const x = options.augment ? augmentBatch(raw, random, options.minCrop) : raw;
-    if (x !== raw) raw.dispose();
-    const y = tf.tensor2d(order.map((i) => train.labels[i]), [order.length, 1]);
+    const rawMasks = train.masks ? stack(order.map((i) => train.masks![i].mask), [shape[0], shape[1], 1]) : undefined;
+    const augmented = options.augment
+      ? augmentBatch(raw, random, {
+          minCrop: options.minCrop,
+          maxZoomOut: options.maxZoomOut,
+          blurRate: options.blurRate,
+          masks: rawMasks,
+          boxes: train.masks && order.map((i) => train.masks![i].box),
+          lesionCropRate: options.lesionCropRate ?? 0,
+        })
+      : { images: raw, masks: rawMasks };
+    if (augmented.images !== raw) tf.dispose([raw, ...(rawMasks ? [rawMasks] : [])]);
+    const x = augmented.images;
+    const labels = tf.tensor2d(order.map((i) => train.labels[i]), [order.length, 1]);
+    const y = grid ? [labels, lesionTargets(augmented.masks!, grid)] : labels;
     let lastLoss = NaN;
     const previousAuc = history.at(-1)?.valAuc;
-    const result = await model.fit(x, y, {
+    const result = await trainer.fit(x, y, {
       epochs: 1,
       batchSize: options.batchSize,
       shuffle: false,
-      classWeight,
       verbose: 0,
       callbacks: {
         onBatchEnd: async (batch, logs) => {
@@ -96,11 +157,11 @@ export async function fit(
         },
       },
     });
-    tf.dispose([x, y]);
+    tf.dispose([x, ...(Array.isArray(y) ? y : [y]), ...(augmented.masks ? [augmented.masks] : [])]);
     const valScores = predictScores(model, val.inputs, shape);
     const valAuc = rocAuc(valScores, val.labels);
     const valLoss = tf.tidy(() => tf.metrics.binaryCrossentropy(valY, tf.tensor2d(valScores, [valScores.length, 1])).mean().dataSync()[0]);
-    const log = { epoch: epoch + 1, loss: result.history.loss[0] as number, valLoss, valAuc, seconds: (Date.now() - started) / 1000 };
+    const log = { epoch: epoch + 1, loss: (result.history.prediction_loss ?? result.history.loss)[0] as number, valLoss, valAuc, seconds: (Date.now() - started) / 1000 };
     history.push(log);
     if (valAuc > best.auc) {
       tf.dispose(best.weights);
