@@ -3,8 +3,8 @@
  * lesion masks (by default the model's held-out test split from <model>/split.json) it runs the real serving
  * path (Predictor.predictMany with explain) and reports, with bootstrap 95% intervals and chance levels
  * (scripts/heatmap/metrics.ts): the pointing game, heatmap mass on the lesion and mass in the border strips,
- * for the served map, two other readings of the same class activation map, and a centre-prior baseline map
- * that knows nothing about the image.
+ * for both served sides of the class activation map (evidence for and against malignancy), the side the page
+ * shows first, and a centre-prior baseline map that knows nothing about the image.
  *
  * Run: deno run --allow-read --allow-env --allow-write=test-output scripts/heatmap-eval.ts
  *        [--model-dir static/model] [--split test|val|train|all] [--border 0.1] [--json test-output/heatmap-eval.json]
@@ -13,7 +13,6 @@ import { bootstrapCi } from '../train/metrics.ts';
 import { readCsv } from '../train/data/csv.ts';
 import { DEFAULT_LIMITS } from '../src/config.ts';
 import { decodeImage } from '../src/image/decode.ts';
-import { toModelInput } from '../src/image/preprocess.ts';
 import { createPredictor } from '../src/model/load.ts';
 import type { Prediction } from '../src/predictor.ts';
 import { readModelDir } from '../src/runtime/deno-model.ts';
@@ -61,11 +60,11 @@ const [{ artifacts, card }, decoders] = await Promise.all([readModelDir(modelDir
 const predictor = await createPredictor(artifacts, card, decoders);
 if (!predictor.classifier.explainable) throw new Error('This model has no class activation map head (cam_features + prediction)');
 
-/** The maps compared: what the API serves, two other readings of the same activation map, and a baseline. */
+/** The maps compared: the two sides the API serves, the one the page shows first, and a baseline. */
 const MAPS = {
-  served: 'served map (evidence for malignancy)',
-  predictedClass: 'evidence for the predicted class',
-  magnitude: '|contribution|',
+  malignant: '`values` (for malignancy)',
+  benign: '`benignValues` (against)',
+  pageDefault: "page's first view (side of the threshold)",
   centrePrior: 'centre prior (no model)',
 } as const;
 type MapName = keyof typeof MAPS;
@@ -101,21 +100,16 @@ for (const file of files) {
     skipped++;
     continue;
   }
-  // The signed map behind the served one (which keeps only the positive part, scaled to its maximum).
-  const input = toModelInput(decodeImage(Deno.readFileSync(`${DATA_DIR}/busi/${file}`), decoders, { limits: DEFAULT_LIMITS }), predictor.classifier.inputSpec);
-  const signed = Array.from(predictor.classifier.explain(input).map.values);
-  const probability = (result as Prediction).probability;
-  const towardsPrediction = probability >= 0.5 ? 1 : -1;
-  const grid = (values: number[]) => ({ ...heatmap, values });
-  const score = (values: number[]) => scoreHeatmap(grid(values), mask, image.width, image.height, border);
+  const { probability, aboveThreshold } = result as Prediction;
+  const score = (values: number[]) => scoreHeatmap({ ...heatmap, values }, mask, image.width, image.height, border);
   rows.push({
     file,
     label: entry.label,
     probability,
     maps: {
-      served: scoreHeatmap(heatmap, mask, image.width, image.height, border),
-      predictedClass: score(signed.map((v) => Math.max(0, towardsPrediction * v))),
-      magnitude: score(signed.map(Math.abs)),
+      malignant: score(heatmap.values),
+      benign: score(heatmap.benignValues),
+      pageDefault: score(aboveThreshold ? heatmap.values : heatmap.benignValues),
       centrePrior: score(centrePrior(heatmap.rows, heatmap.cols)),
     },
   });
@@ -135,10 +129,10 @@ function summarise(group: Row[]) {
       (typeof measures)[number],
       ReturnType<typeof estimate>
     >;
-  const any = (r: Row) => r.maps.served;
+  const any = (r: Row) => r.maps.malignant;
   return {
     images: group.length,
-    emptyServedMaps: group.filter((r) => r.maps.served.empty).length,
+    emptyMaps: group.filter((r) => r.maps.pageDefault.empty).length,
     maps: Object.fromEntries((Object.keys(MAPS) as MapName[]).map((n) => [n, perMap(n)])) as Record<MapName, ReturnType<typeof perMap>>,
     chance: {
       pointingHit: mean(group.map((r) => any(r).maskShare)),
@@ -167,7 +161,7 @@ console.log(`Heatmaps of ${summary.model} on ${rows.length} BUSI images with les
 console.log('Mean over images, bootstrap 95% interval; chance = a uniform map (or a randomly placed peak).\n');
 for (const name of ['all', 'malignant', 'benign'] as const) {
   const s = summary[name];
-  console.log(`${name} (${s.images} images${s.emptyServedMaps ? `, ${s.emptyServedMaps} with an all-zero served map` : ''})\n`);
+  console.log(`${name} (${s.images} images${s.emptyMaps ? `, ${s.emptyMaps} with an all-zero first view` : ''})\n`);
   const names = Object.keys(MAPS) as MapName[];
   console.log(`| measure | ${names.map((n) => MAPS[n]).join(' | ')} | chance |`);
   console.log(`|---|${names.map(() => '---|').join('')}---|`);

@@ -22,6 +22,8 @@ export interface Heatmap {
   cols: number;
   /** Row-major, 0 = no evidence for malignancy, 1 = the strongest cell in this image. */
   values: number[];
+  /** Row-major, the same for the evidence against malignancy (towards benign), scaled to its own strongest cell. */
+  benignValues: number[];
   /** Cell (r, c) covers x ∈ [c·cellWidth, (c+1)·cellWidth), y ∈ [r·cellHeight, (r+1)·cellHeight) in image pixels. */
   cellWidth: number;
   cellHeight: number;
@@ -111,10 +113,20 @@ export class Predictor {
 
   private heatmap(input: Float32Array, width: number, height: number): Heatmap {
     const { map } = this.classifier.explain(input);
-    // Only positive evidence is shown, scaled to this image's strongest cell.
-    let max = 0;
-    for (const v of map.values) max = Math.max(max, v);
-    const values = Array.from(map.values, (v) => (max > 0 ? Math.round((Math.max(0, v) / max) * 1000) / 1000 : 0));
-    return { rows: map.rows, cols: map.cols, values, cellWidth: width / map.cols, cellHeight: height / map.rows };
+    // Each side of the evidence is scaled to its own strongest cell: on a benign-looking image the (weak) evidence
+    // for malignancy tends to sit on burned-in text and borders, so clients should show the side the model leans to.
+    const side = (sign: 1 | -1) => {
+      let max = 0;
+      for (const v of map.values) max = Math.max(max, sign * v);
+      return Array.from(map.values, (v) => (max > 0 ? Math.round((Math.max(0, sign * v) / max) * 1000) / 1000 : 0));
+    };
+    return {
+      rows: map.rows,
+      cols: map.cols,
+      values: side(1),
+      benignValues: side(-1),
+      cellWidth: width / map.cols,
+      cellHeight: height / map.rows,
+    };
   }
 }

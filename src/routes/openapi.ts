@@ -142,11 +142,13 @@ export const OPENAPI = {
           },
           heatmap: {
             type: 'object',
-            description: 'Class activation map (with ?explain=true): row-major values in [0, 1] over the whole image',
+            description: 'Class activation map (with ?explain=true): row-major values in [0, 1] over the whole image; ' +
+              'values = evidence for malignancy, benignValues = evidence against it, each scaled to its strongest cell',
             properties: {
               rows: { type: 'integer' },
               cols: { type: 'integer' },
               values: { type: 'array', items: { type: 'number' } },
+              benignValues: { type: 'array', items: { type: 'number' } },
               cellWidth: { type: 'number' },
               cellHeight: { type: 'number' },
             },

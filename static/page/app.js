@@ -5,7 +5,8 @@ const els = {
   drop: $('drop'), file: $('file'), cameraButton: $('camera-button'), camera: $('camera'), accepts: $('accepts'),
   keyBox: $('key-box'), apiKey: $('api-key'), status: $('status'), error: $('error'), result: $('result'),
   resultTitle: $('result-title'), image: $('image'), heatmap: $('heatmap'), heatmapNote: $('heatmap-note'),
-  opacity: $('opacity'), classification: $('classification'), tier: $('tier'), description: $('description'),
+  opacity: $('opacity'), sideMalignant: $('side-malignant'), sideBenign: $('side-benign'), ramp: $('ramp'),
+  legendSide: $('legend-side'), classification: $('classification'), tier: $('tier'), description: $('description'),
   bar: $('bar'), fill: $('fill'), threshold: $('threshold'), probability: $('probability'),
   thresholdNote: $('threshold-note'), timings: $('timings'), model: $('model'), limits: $('limits'),
 };
@@ -25,6 +26,14 @@ const HINTS = {
 
 // Filled from GET /model; used for the threshold explanation.
 let thresholdRationale = '';
+// The last answer's heatmap and image size, redrawn when the evidence side changes.
+let shown = null;
+
+// Colour ramps from transparent to strong: yellow→red for malignancy, cyan→blue for benign.
+const RAMPS = {
+  malignant: (v) => [255, Math.round(220 * (1 - v)), 0],
+  benign: (v) => [0, Math.round(60 + 170 * (1 - v)), 255],
+};
 
 function showError(message) {
   els.error.textContent = message;
@@ -78,9 +87,9 @@ function drawImage(bitmap, width, height) {
   els.image.getContext('2d').drawImage(bitmap, 0, 0, width, height);
 }
 
-// Paints the heatmap grid over the whole image; the browser's smoothing interpolates between cell centres.
-// Colour runs from transparent through yellow to red as the evidence grows.
-function drawHeatmap(heatmap, width, height) {
+// Paints one side of the heatmap grid over the whole image; the browser's smoothing interpolates between cell
+// centres. Colour and opacity grow with the evidence.
+function drawHeatmap(heatmap, side, width, height) {
   const canvas = els.heatmap;
   canvas.width = width;
   canvas.height = height;
@@ -91,14 +100,20 @@ function drawHeatmap(heatmap, width, height) {
   grid.height = heatmap.rows;
   const g = grid.getContext('2d');
   const pixels = g.createImageData(heatmap.cols, heatmap.rows);
-  heatmap.values.forEach((v, i) => {
-    pixels.data.set([255, Math.round(220 * (1 - v)), 0, Math.round(255 * Math.min(1, 1.2 * v))], i * 4);
-  });
+  const values = side === 'benign' ? heatmap.benignValues : heatmap.values;
+  values.forEach((v, i) => pixels.data.set([...RAMPS[side](v), Math.round(255 * Math.min(1, 1.2 * v))], i * 4));
   g.putImageData(pixels, 0, 0);
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(grid, 0, 0, heatmap.cols * heatmap.cellWidth, heatmap.rows * heatmap.cellHeight);
   canvas.dataset.drawn = 'true';
+  canvas.dataset.side = side;
+  els.ramp.className = `ramp ${side}`;
+  els.legendSide.textContent = side === 'benign' ? 'evidence against malignancy (towards benign)' : 'evidence for malignancy';
+}
+
+function chosenSide() {
+  return els.sideBenign.checked ? 'benign' : 'malignant';
 }
 
 function setHeatmapNote(text) {
@@ -181,8 +196,15 @@ async function showImage(file, body) {
     els.image.height = height;
     setHeatmapNote('This browser cannot display this image; the heatmap is drawn on its own.');
   }
-  if (body.heatmap) drawHeatmap(body.heatmap, width, height);
-  else {
+  if (body.heatmap) {
+    // Start on the side of the operating threshold the image falls: below it, the weak evidence for malignancy
+    // tends to sit on borders and burned-in text (see the README's heatmap evaluation).
+    els.sideBenign.disabled = !body.heatmap.benignValues;
+    (!body.aboveThreshold && body.heatmap.benignValues ? els.sideBenign : els.sideMalignant).checked = true;
+    shown = { heatmap: body.heatmap, width, height };
+    drawHeatmap(body.heatmap, chosenSide(), width, height);
+  } else {
+    shown = null;
     els.heatmap.getContext('2d').clearRect(0, 0, els.heatmap.width, els.heatmap.height);
     setHeatmapNote('This model provides no heatmap.');
   }
@@ -213,6 +235,9 @@ els.drop.addEventListener('drop', (e) => {
 for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
 // The camera shortcut only makes sense on touch screens; elsewhere the file picker is the way in.
 els.cameraButton.hidden = !(matchMedia('(pointer: coarse)').matches || navigator.maxTouchPoints > 0);
+for (const radio of [els.sideMalignant, els.sideBenign]) {
+  radio.addEventListener('change', () => shown && drawHeatmap(shown.heatmap, chosenSide(), shown.width, shown.height));
+}
 const applyOpacity = () => (els.heatmap.style.opacity = String(els.opacity.value / 100));
 els.opacity.addEventListener('input', applyOpacity);
 applyOpacity();

@@ -61,6 +61,20 @@ function heatmapPixels(page: Page): Promise<{ painted: number; levels: number; t
   });
 }
 
+/** Whether the heatmap's painted pixels are mostly red (evidence for malignancy) or blue (towards benign). */
+function dominantChannel(page: Page): Promise<'red' | 'blue'> {
+  return page.evaluate(() => {
+    const c = document.getElementById('heatmap') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let red = 0, blue = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      red += d[i] * d[i + 3];
+      blue += d[i + 2] * d[i + 3];
+    }
+    return red > blue ? 'red' : 'blue';
+  });
+}
+
 async function openPage(page: Page): Promise<void> {
   // Playwright turns on file-chooser interception asynchronously when a listener is added; adding one before the
   // page loads makes sure a later key press or tap cannot open a native dialog first.
@@ -101,6 +115,17 @@ test('desktop: keyboard-only upload shows the answer and the heatmap; the slider
   // Focus moves to the result so keyboard and screen-reader users land on it.
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'result-title');
   assert.ok(((await page.locator('#status').textContent()) ?? '').startsWith(`Done: ${IMAGE.split('/').pop()}`));
+  // The heatmap starts on the image's side of the operating threshold; switching repaints it in the other ramp.
+  const note = (await page.locator('#threshold-note').textContent()) ?? '';
+  const first = note.startsWith('Below') ? 'benign' : 'malignant';
+  const other = first === 'benign' ? 'malignant' : 'benign';
+  assert.equal(await page.locator('#heatmap').getAttribute('data-side'), first);
+  assert.equal(await dominantChannel(page), first === 'benign' ? 'blue' : 'red');
+  await page.locator(`#side-${other}`).check();
+  assert.equal(await page.locator('#heatmap').getAttribute('data-side'), other);
+  assert.equal(await dominantChannel(page), other === 'benign' ? 'blue' : 'red');
+  assert.ok((await heatmapPixels(page)).painted > 0, `the ${other} side has evidence too`);
+  await page.locator(`#side-${first}`).check();
   // The camera shortcut is for touch screens only.
   assert.equal(await page.locator('#camera-button').isVisible(), false);
   await page.locator('#opacity').focus();
