@@ -19,16 +19,31 @@ const { app } = testApp(predictor, { maxBodyBytes: 2_000_000, maxImagesPerReques
 
 const seeds: Uint8Array[] = [await gradientPng(40, 30), await gradientJpeg(40, 30), await gradientPng(7, 120), await gradientJpeg(90, 9, 50)];
 if (hasData()) seeds.push(readData('busi/benign/benign (3).png').slice(), readData('breast-lesions-usg/benign/case001.png').slice());
+// Every PNG colour type/bit depth and JPEG flavour (palette, 16-bit, interlaced, progressive, CMYK): each
+// takes a different path through the codecs.
+const COLOUR_DIR = new URL('../fixtures/colour/', import.meta.url);
+for (const entry of [...Deno.readDirSync(COLOUR_DIR)].sort((a, b) => a.name.localeCompare(b.name))) {
+  if (/\.(png|jpg)$/.test(entry.name)) seeds.push(Deno.readFileSync(new URL(entry.name, COLOUR_DIR)));
+}
 const ALLOWED = new Set([200, 400, 408, 413, 415, 422]);
 let count = 0;
+const statusCounts = new Map<string, number>();
 
 async function check(init: RequestInit & { body?: BodyInit }, path = '/predict'): Promise<void> {
   count++;
   const started = performance.now();
-  const res = await app.request(path, { method: 'POST', ...init });
-  const text = await res.text();
+  // A hang fails the run instead of stalling it: each request gets a hard bound.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('request hung (> 10 s)')), 10_000)));
+  const answer = (async () => {
+    const res = await app.request(path, { method: 'POST', ...init });
+    return { res, text: await res.text() };
+  })();
+  const { res, text } = await Promise.race([answer, bound]).finally(() => clearTimeout(timer));
   const ms = performance.now() - started;
   assert.ok(ALLOWED.has(res.status), `status ${res.status}: ${text.slice(0, 200)}`);
+  const code = res.status === 200 ? '200' : `${res.status} ${JSON.parse(text).error?.code}`;
+  statusCounts.set(code, (statusCounts.get(code) ?? 0) + 1);
   assert.match(res.headers.get('content-type') ?? '', /application\/json/);
   const body = JSON.parse(text);
   if (res.status >= 400) {
@@ -48,8 +63,8 @@ const form = (parts: { name: string; bytes: Uint8Array; type?: string }[]) => {
 };
 
 // Mutations of valid images: truncation, bit flips, byte overwrites, header splices.
-const mutated = fc.tuple(fc.nat(seeds.length - 1), fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.nat(3)), { minLength: 1, maxLength: 8 }), fc.option(fc.double({ min: 0, max: 1, noNaN: true })))
-  .map(([i, edits, cut]) => {
+const mutated = fc.tuple(fc.nat(seeds.length - 1), fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.nat(3)), { minLength: 1, maxLength: 8 }), fc.option(fc.double({ min: 0, max: 1, noNaN: true })), fc.boolean())
+  .map(([i, edits, cut, fixCrc]) => {
     const bytes = seeds[i].slice();
     for (const [at, value, kind] of edits) {
       const p = at % bytes.length;
@@ -58,11 +73,53 @@ const mutated = fc.tuple(fc.nat(seeds.length - 1), fc.array(fc.tuple(fc.nat(), f
       else if (kind === 2) bytes.copyWithin(p, (p * 7) % bytes.length, ((p * 7) % bytes.length) + 16);
       else bytes[p % 64] = value; // header region
     }
+    // PNG decoders stop at a bad CRC; with fixed CRCs the damage reaches inflate, unfiltering and the pixels.
+    if (fixCrc) fixPngCrcs(bytes);
     return cut === null ? bytes : bytes.subarray(0, Math.floor(cut * bytes.length));
   });
 
+/** Rewrites every complete PNG chunk's CRC to match its (mutated) contents; other data is left alone. */
+function fixPngCrcs(bytes: Uint8Array): void {
+  if (bytes[0] !== 0x89 || bytes[1] !== 0x50) return;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; at + 12 <= bytes.length;) {
+    const end = at + 8 + view.getUint32(at);
+    if (end + 4 > bytes.length) return;
+    view.setUint32(end, crc32(bytes.subarray(at + 4, end)));
+    at = end + 4;
+  }
+}
+
 Deno.test('mutated PNG/JPEG images never give a 5xx, a crash or a hang', async () => {
-  await fc.assert(fc.asyncProperty(mutated, async (bytes) => check({ body: form([{ name: 'image', bytes }]) })), { seed: SEED, numRuns: Math.round(RUNS * 0.6) });
+  await fc.assert(fc.asyncProperty(mutated, async (bytes) => check({ body: form([{ name: 'image', bytes }]) })), { seed: SEED, numRuns: Math.round(RUNS * 0.5) });
+});
+
+// Well-formed PNG containers (valid CRCs and zlib) around random scanlines: every colour type and bit depth,
+// random and invalid filter bytes, palettes of any size, interlacing, and data a little short or long.
+const DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const structuredPng = fc.record({
+  width: fc.integer({ min: 1, max: 48 }),
+  height: fc.integer({ min: 1, max: 48 }),
+  colourType: fc.constantFrom(0, 2, 3, 4, 6),
+  depthPick: fc.nat(4),
+  interlace: fc.constantFrom(0, 0, 0, 1),
+  paletteEntries: fc.integer({ min: 0, max: 300 }),
+  lengthDelta: fc.constantFrom(0, 0, 0, -1, 1, -7, 100),
+  noise: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+  filters: fc.uint8Array({ minLength: 8, maxLength: 8 }),
+}).map(({ width, height, colourType, depthPick, interlace, paletteEntries, lengthDelta, noise, filters }) => {
+  const depth = DEPTHS[colourType][depthPick % DEPTHS[colourType].length];
+  const stride = Math.ceil((width * CHANNELS[colourType] * depth) / 8);
+  const raw = new Uint8Array(Math.max(0, height * (stride + 1) + lengthDelta));
+  for (let i = 0; i < raw.length; i++) raw[i] = noise[(i * 31 + (i >> 6)) % noise.length] ^ (i & 255);
+  for (let y = 0; y < height && y * (stride + 1) < raw.length; y++) raw[y * (stride + 1)] = filters[0] === 255 ? 5 : filters[y % filters.length] % 5; // 5 is no filter type
+  const palette = colourType === 3 || paletteEntries % 7 === 0 ? Uint8Array.from({ length: paletteEntries * 3 }, (_, i) => (i * 53) & 255) : undefined;
+  return pngFile(width, height, colourType, raw, { depth, interlace, palette });
+});
+
+Deno.test('well-formed PNG containers with hostile scanlines never give a 5xx', async () => {
+  await fc.assert(fc.asyncProperty(structuredPng, async (bytes) => check({ body: form([{ name: 'image', bytes }]) })), { seed: SEED + 3, numRuns: Math.round(RUNS * 0.1) });
 });
 
 // Declared sizes up to 2^32 - 1: refused from the header, before any decoding.
@@ -94,30 +151,69 @@ Deno.test('broken multipart, wrong fields, odd content types and many parts get 
   await fc.assert(fc.asyncProperty(junkRequest, async (req) => check(req)), { seed: SEED + 2, numRuns: Math.round(RUNS * 0.3) });
 });
 
+Deno.test('thousands of parts are refused without predicting', async () => {
+  const tiny = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+  await check({ body: form(Array.from({ length: 2000 }, () => ({ name: 'image', bytes: tiny }))) });
+  await check({ body: form(Array.from({ length: 2000 }, (_, i) => ({ name: `f${i}`, bytes: tiny }))) });
+  const res = await app.request('/predict', { method: 'POST', body: form(Array.from({ length: 500 }, () => ({ name: 'image', bytes: seeds[0] }))) });
+  assert.equal(res.status, 413);
+  assert.equal((await res.json()).error.code, 'too_many_images');
+});
+
 Deno.test('zero-byte and oversized bodies', async () => {
   await check({ body: form([{ name: 'image', bytes: new Uint8Array(0) }]) });
   await check({ body: form([{ name: 'image', bytes: new Uint8Array(3_000_000) }]) });
   await check({ body: new Uint8Array(0), headers: { 'content-type': 'multipart/form-data; boundary=z' } });
 });
 
-Deno.test('a real 20000×20000 PNG bomb is refused in milliseconds without decoding', async () => {
-  // 20,000 rows of a filter byte and 20,000 zero pixels: 400 MB of pixels, a few hundred KB on disk.
-  const raw = new Uint8Array(20_001 * 20_000);
-  const idat = deflateSync(raw, { level: 9 });
+/** CRC-32 (ISO-HDLC) as PNG chunks need it. */
+function crc32(data: Uint8Array): number {
+  let c = ~0;
+  for (const byte of data) {
+    c ^= byte;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+/** A complete PNG (valid chunk CRCs and zlib stream) from already-filtered scanlines; 8-bit by default. */
+function pngFile(
+  width: number,
+  height: number,
+  colourType: number,
+  scanlines: Uint8Array,
+  { depth = 8, interlace = 0, palette }: { depth?: number; interlace?: number; palette?: Uint8Array } = {},
+): Uint8Array {
   const chunk = (type: string, data: Uint8Array) => {
     const out = new Uint8Array(12 + data.length);
     const view = new DataView(out.buffer);
     view.setUint32(0, data.length);
     out.set(new TextEncoder().encode(type), 4);
     out.set(data, 8);
-    return out; // CRC left zero: the header check comes first
+    view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+    return out;
   };
   const ihdr = new Uint8Array(13);
-  new DataView(ihdr.buffer).setUint32(0, 20_000);
-  new DataView(ihdr.buffer).setUint32(4, 20_000);
-  ihdr.set([8, 0, 0, 0, 0], 8);
-  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...chunk('IHDR', ihdr), ...chunk('IDAT', idat), ...chunk('IEND', new Uint8Array(0))]);
+  new DataView(ihdr.buffer).setUint32(0, width);
+  new DataView(ihdr.buffer).setUint32(4, height);
+  ihdr.set([depth, colourType, 0, 0, interlace], 8);
+  const parts = [
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...(palette ? [chunk('PLTE', palette)] : []),
+    chunk('IDAT', deflateSync(scanlines, { level: 9 })),
+    chunk('IEND', new Uint8Array(0)),
+  ];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+  return out;
+}
+
+Deno.test('a real 20000×20000 PNG bomb is refused in milliseconds without decoding', async () => {
+  // A valid PNG: 20,000 zero rows (filter byte + 20,000 gray pixels each): 400 MB of pixels, ~389 KB on disk.
+  const png = pngFile(20_000, 20_000, 0, new Uint8Array(20_001 * 20_000));
   console.log(`bomb: ${png.length} bytes on the wire`);
+  assert.ok(png.length > 350_000 && png.length < 420_000, `bomb is ${png.length} bytes`);
   const started = performance.now();
   const res = await app.request('/predict', { method: 'POST', body: form([{ name: 'image', bytes: png }]) });
   const ms = performance.now() - started;
@@ -127,7 +223,29 @@ Deno.test('a real 20000×20000 PNG bomb is refused in milliseconds without decod
   assert.ok(ms < 1000, `refusal should not decode (${ms} ms)`);
 });
 
+Deno.test('a small frame whose data inflates to 300 MB is refused without inflating it all', async () => {
+  // The header says 100×100, within limits; the zlib stream behind it is 3,000× longer than the frame.
+  for (const colourType of [0, 2, 6]) {
+    const png = pngFile(100, 100, colourType, new Uint8Array(300_000_000));
+    const rssBefore = Deno.memoryUsage().rss;
+    const started = performance.now();
+    const res = await app.request('/predict', { method: 'POST', body: form([{ name: 'image', bytes: png }]) });
+    const ms = performance.now() - started;
+    const body = await res.json();
+    const grewMb = (Deno.memoryUsage().rss - rssBefore) / 2 ** 20;
+    console.log(`inflate bomb (colour type ${colourType}, ${png.length} bytes): ${res.status} in ${ms.toFixed(1)} ms, RSS +${Math.max(0, grewMb).toFixed(0)} MB`);
+    assert.equal(res.status, 422);
+    assert.equal(body.error.code, 'corrupt_image');
+    assert.ok(grewMb < 100, `RSS grew ${grewMb.toFixed(0)} MB: the stream was inflated`);
+  }
+});
+
 Deno.test('fuzz request count reached', () => {
-  console.log(`${count} fuzz requests answered`);
+  console.log(`${count} fuzz requests answered; by status: ${JSON.stringify(Object.fromEntries([...statusCounts].sort()))}`);
+  // The generators must reach deep: some mutated images still decode and get predictions, others fail in
+  // the codec, the header check or the multipart parser.
+  for (const code of ['200', '400 bad_request', '400 missing_image', '413 too_many_pixels', '415 unsupported_media_type', '422 corrupt_image']) {
+    assert.ok((statusCounts.get(code) ?? 0) > 0, `no "${code}" answer: the fuzzer does not reach that path`);
+  }
   assert.ok(count >= RUNS, `${count} < ${RUNS}`);
 });
