@@ -43,7 +43,10 @@ after(async () => {
 async function screenshot(page: Page, name: string, fullPage = true): Promise<void> {
   const file = join(OUT, `${name}.png`);
   writeFileSync(file, await page.screenshot({ fullPage }));
-  if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(file, join(ROOT, 'docs', `${name}.png`));
+  // The README shows the desktop page and the phone's view of an answer.
+  if (process.env.UPDATE_SCREENSHOTS === '1' && ['page-desktop', 'page-phone'].includes(name)) {
+    copyFileSync(file, join(ROOT, 'docs', `${name}.png`));
+  }
 }
 
 /** Counts heatmap canvas pixels that are not fully transparent, and how many distinct alpha levels they use. */
