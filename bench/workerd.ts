@@ -1,0 +1,163 @@
+/**
+ * Workers numbers measured in local workerd (the `wrangler deploy --dry-run` bundle served by Miniflare on
+ * 127.0.0.1): upload size, cold start, warm /predict latency and the runtime's memory for the largest
+ * accepted images. Prints numbers; asserts nothing about time.
+ *
+ *   node_modules/.bin/deno run -A bench/workerd.ts [--runs 3] [--warm 50] [--var NAME=value …] [--json out.json]
+ *
+ * --var overrides a wrangler.toml [vars] entry (e.g. to try another MAX_PIXELS for the 128 MB isolate).
+ *
+ * Cold start here = a fresh workerd process (the Worker's modules loaded and compiled) and then the first
+ * /predict on the new isolate, which waits for the model to load. workerd runs on this machine's CPU, not on
+ * Cloudflare's, and without Cloudflare's per-request CPU accounting: compare runs, not absolute promises.
+ */
+import { parseArgs } from 'node:util';
+import { Image } from 'imagescript';
+import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
+import { multipart } from '../tests/fixtures/images.ts';
+import { startWorkerd, waitReady, type WorkerdServer, wranglerVars } from '../tests/workerd/launch.ts';
+
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: {
+    runs: { type: 'string', default: '3' },
+    warm: { type: 'string', default: '50' },
+    var: { type: 'string', multiple: true, default: [] },
+    json: { type: 'string' },
+  },
+});
+const overrides: Record<string, string> = Object.fromEntries(args.var.map((pair) => [pair.split('=')[0], pair.split('=').slice(1).join('=')]));
+if (!hasData()) {
+  console.error(`bench/workerd.ts needs the data set at ${DATA_DIR}`);
+  Deno.exit(1);
+}
+
+const IMAGES = ['busi/benign/benign (1).png', 'busi/malignant/malignant (1).png', 'breast-lesions-usg/malignant/case005.png'];
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function timedPost(url: string, bytes: Uint8Array[], query = '') {
+  const started = performance.now();
+  const res = await fetch(`${url}/predict${query}`, { method: 'POST', body: multipart(bytes.map((b) => ({ name: 'image', bytes: b }))) });
+  const body = await res.json();
+  const ms = performance.now() - started;
+  if (res.status !== 200) throw new Error(`/predict answered ${res.status}: ${JSON.stringify(body)}`);
+  return { ms, body };
+}
+
+/** workerd's resident memory (MiB) now and at its peak since the last resetPeak(). */
+function memory(pid: number | null): { rssMiB: number; peakMiB: number } | null {
+  if (!pid) return null;
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMiB: round(kb('VmRSS') / 1024), peakMiB: round(kb('VmHWM') / 1024) };
+}
+function resetPeak(pid: number | null): void {
+  if (pid) Deno.writeTextFileSync(`/proc/${pid}/clear_refs`, '5'); // 5 = reset the peak RSS counter
+}
+
+/** A PNG of exactly `pixels` pixels (a square-ish gradient), RGBA: the codec's most memory per pixel. */
+async function pngWithPixels(pixels: number): Promise<Uint8Array> {
+  const width = Math.floor(Math.sqrt(pixels));
+  const height = Math.floor(pixels / width);
+  const image = new Image(width, height);
+  const data = image.bitmap;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      data[i] = x & 255;
+      data[i + 1] = y & 255;
+      data[i + 2] = (x + y) & 255;
+      data[i + 3] = 255;
+    }
+  }
+  return await image.encode(1);
+}
+
+const images = IMAGES.map(readData);
+const vars = { ...wranglerVars(), ...overrides };
+
+// Cold starts: a new workerd each run; the very first request is a /predict.
+const cold: { startMs: number; firstPredictMs: number }[] = [];
+let bundle = { bundleBytes: 0, bundleGzipBytes: 0 };
+for (let run = 0; run < Number(args.runs); run++) {
+  const worker = await startWorkerdWithoutTouchingIt();
+  try {
+    bundle = { bundleBytes: worker.bundleBytes, bundleGzipBytes: worker.bundleGzipBytes };
+    const { ms } = await timedPost(worker.url, [images[0]]);
+    cold.push({ startMs: worker.startMs, firstPredictMs: ms });
+  } finally {
+    await worker.stop();
+  }
+}
+
+// Warm latency and memory on one more workerd.
+const worker = await startWorkerd({ vars: overrides });
+let result: Record<string, unknown>;
+try {
+  await waitReady(worker.url);
+  const afterLoad = memory(worker.workerdPid);
+  for (const bytes of images) await timedPost(worker.url, [bytes]); // warm every code path once
+  const latencies: number[] = [];
+  const stages = { decode: [] as number[], preprocess: [] as number[], inference: [] as number[] };
+  for (let i = 0; i < Number(args.warm); i++) {
+    const { ms, body } = await timedPost(worker.url, [images[i % images.length]]);
+    latencies.push(ms);
+    for (const key of Object.keys(stages) as (keyof typeof stages)[]) stages[key].push(body.timings[key]);
+  }
+  const explain: number[] = [];
+  for (let i = 0; i < 10; i++) explain.push((await timedPost(worker.url, [images[i % images.length]], '?explain=true')).ms);
+  const afterWarm = memory(worker.workerdPid);
+
+  // The largest accepted request: MAX_PIXELS per image, one image and then MAX_IMAGES_PER_REQUEST of them.
+  const maxPixels = Number(vars.MAX_PIXELS ?? 8_000_000);
+  const maxImages = Number(vars.MAX_IMAGES_PER_REQUEST ?? 16);
+  const largest = await pngWithPixels(maxPixels);
+  resetPeak(worker.workerdPid);
+  const oneLargest = await timedPost(worker.url, [largest]);
+  const peakOne = memory(worker.workerdPid);
+  resetPeak(worker.workerdPid);
+  const allLargest = await timedPost(worker.url, Array.from({ length: maxImages }, () => largest));
+  const peakAll = memory(worker.workerdPid);
+
+  result = {
+    command: ['deno run -A bench/workerd.ts', ...Deno.args].join(' '),
+    bundle: { ...bundle, bundleMiB: round(bundle.bundleBytes / 2 ** 20, 2), gzipMiB: round(bundle.bundleGzipBytes / 2 ** 20, 2) },
+    coldStart: {
+      runs: cold.length,
+      workerdStartMsMedian: cold.length ? median(cold.map((c) => c.startMs)) : null,
+      firstPredictMsMedian: cold.length ? round(median(cold.map((c) => c.firstPredictMs))) : null,
+      firstPredictMs: cold.map((c) => round(c.firstPredictMs)),
+    },
+    warmPredict: {
+      requests: latencies.length,
+      image: 'BUSI/BrEaST PNGs (562×471 … ~1000×700)',
+      p50Ms: round(percentile(latencies, 50)),
+      p95Ms: round(percentile(latencies, 95)),
+      meanMs: round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
+      stageMedianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
+      explainP50Ms: round(percentile(explain, 50)),
+    },
+    memory: {
+      limits: { maxPixels, maxImagesPerRequest: maxImages },
+      workerdAfterModelLoad: afterLoad,
+      workerdAfterWarmRequests: afterWarm,
+      largestImage: { bytes: largest.length, ms: round(oneLargest.ms), ...peakOne },
+      largestRequest: { images: maxImages, ms: round(allLargest.ms), ...peakAll },
+      note: 'RSS of the whole workerd process (runtime + one isolate); peak since reset before each request',
+    },
+  };
+} finally {
+  await worker.stop();
+}
+console.log(JSON.stringify(result, null, 2));
+if (args.json) {
+  Deno.mkdirSync(new URL('.', `file://${Deno.cwd()}/${args.json}`), { recursive: true });
+  Deno.writeTextFileSync(args.json, JSON.stringify(result, null, 2) + '\n');
+}
+
+/** startWorkerd waits for /health, which would start the model load before the timed /predict: avoid it. */
+async function startWorkerdWithoutTouchingIt(): Promise<WorkerdServer> {
+  return await startWorkerd({ vars: overrides, probe: false });
+}
