@@ -73,5 +73,5 @@ ${(card.limitations as string[]).map((l) => `- ${l}`).join('\n')}
 ## Training
 - Epochs run: ${card.training.epochsRun} (best at ${card.training.bestEpoch}), batch ${card.training.batchSize}, Adam ${card.training.learningRate}, seed ${card.training.seed}, class-weighted binary cross-entropy, early stopping on validation AUC (patience ${card.training.patience}).
 - Augmentation: ${card.training.augmentation}
-`;
+${card.training.members > 1 ? `- Ensemble: ${card.training.members} members trained with seeds ${card.training.seed}…${card.training.seed + card.training.members - 1} on the same split, packed into one model that averages their logits.\n` : ''}${card.training.lesionLoss && card.training.lesionLoss !== 'none' ? `- Lesion masks: ${card.training.lesionLoss}.\n` : ''}`;
 }

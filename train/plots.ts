@@ -52,17 +52,21 @@ export function lineChart(opts: {
 }
 
 /** Training curves: loss, validation loss and validation AUC per epoch. */
-export function trainingCurves(history: { epoch: number; loss: number; valLoss: number; valAuc: number }[]): string {
+export function trainingCurves(
+  histories: { epoch: number; loss: number; valLoss: number; valAuc: number }[][],
+): string {
+  const all = histories.flat();
+  const tag = (k: number) => (histories.length > 1 ? ` #${k + 1}` : '');
   return lineChart({
-    title: 'Training curves',
+    title: histories.length > 1 ? `Training curves (${histories.length} ensemble members)` : 'Training curves',
     xLabel: 'epoch',
     yLabel: 'loss / AUC',
-    yRange: [0, Math.max(1, ...history.map((h) => Math.max(h.loss, h.valLoss)))],
-    series: [
-      { name: 'train loss (weighted)', points: history.map((h) => [h.epoch, h.loss]), color: COLORS[0] },
-      { name: 'validation loss', points: history.map((h) => [h.epoch, h.valLoss]), color: COLORS[1] },
-      { name: 'validation AUC', points: history.map((h) => [h.epoch, h.valAuc]), color: COLORS[2], dashed: true },
-    ],
+    yRange: [0, Math.max(1, ...all.map((h) => Math.max(h.loss, h.valLoss)))],
+    series: histories.flatMap((history, k) => [
+      { name: `train loss (weighted)${tag(k)}`, points: history.map((h) => [h.epoch, h.loss] as [number, number]), color: COLORS[0] },
+      { name: `validation loss${tag(k)}`, points: history.map((h) => [h.epoch, h.valLoss] as [number, number]), color: COLORS[1] },
+      { name: `validation AUC${tag(k)}`, points: history.map((h) => [h.epoch, h.valAuc] as [number, number]), color: COLORS[2], dashed: true },
+    ]),
   });
 }
 

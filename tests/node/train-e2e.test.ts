@@ -25,7 +25,7 @@ const skip = bindingMissing() || (existsSync(`${DATA}/busi/manifest.csv`) ? fals
 test('train → save → load in the serving classifier → card', { skip, timeout: 120_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'tiny-train-'));
   try {
-    execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'train', '--limit', '40', '--epochs', '2', '--out', out, '--quantize', 'float16'], {
+    execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'train', '--limit', '40', '--epochs', '2', '--out', out, '--quantize', 'float16', '--ensemble', '2', '--lesion-weight', '1', '--zoom-out', '1.3', '--blur', '0.3'], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DATA_DIR: DATA },
@@ -35,6 +35,8 @@ test('train → save → load in the serving classifier → card', { skip, timeo
     }
     const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
     assert.equal(card.input.height, 128);
+    assert.equal(card.training.members, 2, 'two members packed into one model');
+    assert.match(card.training.lesionLoss, /lesion-mask loss/);
     assert.ok(card.threshold.value > 0 && card.threshold.value < 1);
     assert.ok(card.metrics.busiTest.aucCi95[0] <= card.metrics.busiTest.auc);
     assert.match(card.notAMedicalDevice, /Not a medical device/);
