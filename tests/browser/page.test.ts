@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * End-to-end: the real Deno server and its page in Debian's headless Chromium (driven by playwright-core).
  * Run: node --import tsx --test tests/browser/page.test.ts   (UPDATE_SCREENSHOTS=1 also refreshes docs/page-*.png)
