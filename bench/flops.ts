@@ -1,0 +1,56 @@
+/** Counts a layers model's multiply-accumulates from its layer shapes, and measures what this CPU can do. */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+
+/** MACs of one layer for one image. */
+export interface LayerCost {
+  name: string;
+  type: string;
+  outputShape: number[];
+  macs: number;
+}
+
+/**
+ * Multiply-accumulates per image: Conv2D = out H × out W × kH × kW × in C × out C (groups 1), Dense = in × out.
+ * Batch norm, activations and pooling are a few ops per activation value and are left out (they are memory
+ * bound, not FLOP bound). FLOPs = 2 × MACs.
+ */
+export function countMacs(model: LayersModel): { total: number; layers: LayerCost[] } {
+  const layers: LayerCost[] = [];
+  for (const layer of model.layers) {
+    const type = layer.getClassName();
+    const out = (layer.outputShape as number[]).map((d) => d ?? 1);
+    let macs = 0;
+    if (type === 'Conv2D') {
+      const kernel = layer.getWeights()[0].shape as number[]; // [kH, kW, inC, outC]
+      macs = out[1] * out[2] * kernel[0] * kernel[1] * kernel[2] * kernel[3];
+    } else if (type === 'Dense') {
+      const kernel = layer.getWeights()[0].shape as number[]; // [in, out]
+      macs = kernel[0] * kernel[1];
+    }
+    layers.push({ name: layer.name, type, outputShape: out.slice(1), macs });
+  }
+  return { total: layers.reduce((s, l) => s + l.macs, 0), layers };
+}
+
+/**
+ * A rough single-thread ceiling for this backend: GFLOP/s of a large 3×3 convolution (64×64×64 → 64 channels,
+ * 151 M MACs) on the tfjs WASM SIMD backend, i.e. XNNPACK's best case: compute bound, no per-layer overhead.
+ */
+export function convCeiling(repeats = 10): number {
+  const x = tf.randomUniform([1, 64, 64, 64]) as tf.Tensor4D;
+  const filter = tf.randomUniform([3, 3, 64, 64]) as tf.Tensor4D;
+  const run = () => tf.tidy(() => tf.conv2d(x, filter, 1, 'same').dataSync());
+  run(); // warm up (XNNPACK operator set-up)
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    run();
+    times.push(performance.now() - t);
+  }
+  x.dispose();
+  filter.dispose();
+  times.sort((a, b) => a - b);
+  const macs = 64 * 64 * 3 * 3 * 64 * 64;
+  return (2 * macs) / (times[times.length >> 1] * 1e6);
+}

@@ -1,0 +1,155 @@
+/** End-to-end HTTP measurements against a real `deno serve` process: latency under load, CPU per request,
+ * and cold start (process start → first /predict answer). Linux only for the server CPU time (/proc). */
+import process from 'node:process';
+import type { BenchImage } from './images.ts';
+import { type Summary, summarize } from './stats.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const DENO = Deno.execPath();
+
+/** A running server. */
+export interface Server {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: '127.0.0.1', port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** Starts `deno serve` (with --parallel when asked) on a free port; resolves once it is spawned. */
+export function startServer(parallel: boolean, env: Record<string, string> = {}): { server: Server; spawnedAt: number } {
+  const port = freePort();
+  const args = ['serve', '--allow-read', '--allow-env', '--allow-net', '--host', '127.0.0.1', '--port', String(port)];
+  if (parallel) args.push('--parallel');
+  args.push('src/deno.ts');
+  const spawnedAt = performance.now();
+  const child = new Deno.Command(DENO, { args, cwd: ROOT, env, stdout: 'null', stderr: 'null' }).spawn();
+  const server: Server = {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    async stop() {
+      try {
+        child.kill('SIGTERM');
+      } catch { /* already gone */ }
+      await child.status;
+    },
+  };
+  return { server, spawnedAt };
+}
+
+function form(image: BenchImage): FormData {
+  const body = new FormData();
+  const type = image.format === 'png' ? 'image/png' : 'image/jpeg';
+  body.append('image', new File([image.bytes as Uint8Array<ArrayBuffer>], `${image.name}.${image.format}`, { type }));
+  return body;
+}
+
+/** POSTs the image to /predict; resolves with the status (the body is read so the connection is reused). */
+export async function predict(url: string, image: BenchImage): Promise<number> {
+  const response = await fetch(`${url}/predict`, { method: 'POST', body: form(image) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** Polls /predict with the image until it answers 200; resolves with the time that happened. */
+export async function waitForFirstAnswer(url: string, image: BenchImage, timeoutMs = 30_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    try {
+      if ((await predict(url, image)) === 200) return performance.now();
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  throw new Error(`no 200 from ${url}/predict within ${timeoutMs} ms`);
+}
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc/<pid>/stat. */
+export function processCpuSeconds(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the command name; clock ticks of 1/100 s.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** One load run's results. */
+export interface LoadResult {
+  mode: 'single' | 'parallel';
+  image: string;
+  concurrency: number;
+  seconds: number;
+  requests: number;
+  errors: number;
+  throughputPerSecond: number;
+  latency: Summary;
+  /** Server process CPU time ÷ requests answered (user + system, every thread of the server). */
+  serverCpuMsPerRequest: number;
+  /** The load generator's own CPU share (it runs on the same two cores). */
+  clientCpuMsPerRequest: number;
+}
+
+/**
+ * Keeps `concurrency` requests in flight for `seconds` (after a 1 s warm-up at the same concurrency) and
+ * records each request's latency.
+ */
+export async function loadRun(
+  server: Server,
+  mode: 'single' | 'parallel',
+  image: BenchImage,
+  concurrency: number,
+  seconds: number,
+): Promise<LoadResult> {
+  const run = async (ms: number, record: number[] | null) => {
+    const until = performance.now() + ms;
+    let errors = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const t = performance.now();
+        const status = await predict(server.url, image).catch(() => 0);
+        if (status !== 200) errors++;
+        else record?.push(performance.now() - t);
+      }
+    }));
+    return errors;
+  };
+  await run(1000, null);
+  const latencies: number[] = [];
+  const serverCpu0 = processCpuSeconds(server.pid);
+  const clientCpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const errors = await run(seconds * 1000, latencies);
+  const elapsed = (performance.now() - t0) / 1000;
+  const serverCpu = processCpuSeconds(server.pid) - serverCpu0;
+  const clientCpu = process.cpuUsage(clientCpu0);
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return {
+    mode,
+    image: image.name,
+    concurrency,
+    seconds: round(elapsed),
+    requests: latencies.length,
+    errors,
+    throughputPerSecond: round(latencies.length / elapsed),
+    latency: summarize(latencies),
+    serverCpuMsPerRequest: round((serverCpu * 1000) / Math.max(1, latencies.length)),
+    clientCpuMsPerRequest: round((clientCpu.user + clientCpu.system) / 1000 / Math.max(1, latencies.length)),
+  };
+}
+
+/** Cold start: spawn → first 200 from /predict, `repeats` fresh processes. */
+export async function coldStart(parallel: boolean, image: BenchImage, repeats: number): Promise<{ mode: string; samples: number[]; summary: Summary }> {
+  const samples: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const { server, spawnedAt } = startServer(parallel);
+    try {
+      samples.push(Math.round((await waitForFirstAnswer(server.url, image)) - spawnedAt));
+    } finally {
+      await server.stop();
+    }
+  }
+  return { mode: parallel ? 'parallel' : 'single', samples, summary: summarize(samples) };
+}

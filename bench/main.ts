@@ -1,0 +1,165 @@
+/**
+ * `deno task bench`: per-stage CPU, model FLOPs and GFLOP/s, HTTP latency/throughput at concurrency 1/8/32 on
+ * one isolate and on `deno serve --parallel`, and cold start. Writes bench/results/bench-<time>.json and
+ * bench/results/latest.json and prints a Markdown table.
+ * Flags: --quick (short runs), --no-http, --no-seed, --seconds=N (per load run, default 8).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { parseArgs } from 'node:util';
+import { createPredictor } from '../src/model/load.ts';
+import type { ModelArtifacts } from '../src/model/classifier.ts';
+import { BUNDLED_MODEL_DIR, readModelDir } from '../src/runtime/deno-model.ts';
+import { startWasmBackend } from '../src/runtime/deno-tf.ts';
+import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
+import { convCeiling, countMacs } from './flops.ts';
+import { coldStart, loadRun, type LoadResult, startServer, waitForFirstAnswer } from './http.ts';
+import { benchImages, hasData } from './images.ts';
+import { seedModelArtifacts } from './seed-model.ts';
+import { kernelProfile, type StageResult, timeStages } from './stages.ts';
+import { loadAverage, machine } from './stats.ts';
+import { markdownTables, type ModelRow } from './report.ts';
+
+const { values: flags } = parseArgs({
+  args: Deno.args,
+  options: {
+    quick: { type: 'boolean', default: false },
+    'no-http': { type: 'boolean', default: false },
+    'no-seed': { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '8' },
+  },
+});
+const quick = flags.quick;
+const seconds = quick ? 2 : Number(flags.seconds);
+const iterations = quick ? 30 : 200;
+
+if (!hasData()) {
+  console.error('bench: the shared data set is missing (expected ../shared/data or DATA_DIR); nothing to measure.');
+  Deno.exit(0);
+}
+
+const log = (message: string) => console.error(`[bench] ${message}`);
+const startedAt = new Date();
+const loadBefore = loadAverage();
+log(`load average ${loadBefore.join(' ')} (numbers taken under load are inflated)`);
+
+await startWasmBackend();
+const images = await benchImages();
+const decoders = await loadDenoDecoders();
+
+/** Loads a layers model from artefacts only to count its MACs (the Classifier keeps its model private). */
+async function macsOf(artifacts: ModelArtifacts) {
+  const { modelJson, weights } = artifacts;
+  const model = await tfl.loadLayersModel(tf.io.fromMemory({
+    modelTopology: modelJson.modelTopology,
+    weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
+    weightData: (weights['weights.bin'] as Uint8Array).slice().buffer,
+  }));
+  const macs = countMacs(model);
+  model.dispose();
+  return macs;
+}
+
+// ---- in-process stages and FLOPs ----
+const stageResults: StageResult[] = [];
+const models: Record<string, ModelRow> = {};
+const edge = await readModelDir(BUNDLED_MODEL_DIR);
+const edgePredictor = await createPredictor(edge.artifacts, edge.card, decoders);
+const edgeName = `edge ${edgePredictor.card.version}`;
+for (const image of images) {
+  log(`stages: ${edgeName} on ${image.name}`);
+  stageResults.push(timeStages(edgePredictor, edgeName, image, iterations));
+}
+const edgeMacs = await macsOf(edge.artifacts);
+const edgeInference = stageResults.find((r) => r.model === edgeName)!.inference.p50;
+const kernels = await kernelProfile(edgePredictor);
+const ceiling = convCeiling();
+models[edgeName] = {
+  parameters: edgePredictor.classifier.parameterCount,
+  macs: edgeMacs.total,
+  mflops: Math.round((2 * edgeMacs.total) / 1e4) / 100,
+  inferenceP50Ms: edgeInference,
+  achievedGflops: Math.round(((2 * edgeMacs.total) / (edgeInference * 1e6)) * 100) / 100,
+  // Conv layers and the FusedConv2D kernels run in the same order: time and GFLOP/s per layer.
+  convLayers: (() => {
+    const convs = edgeMacs.layers.filter((l) => l.type === 'Conv2D');
+    const convKernels = kernels.filter((k) => k.kernel === 'FusedConv2D' || k.kernel === 'Conv2D');
+    return convs.map((l, i) => ({
+      ...l,
+      ms: convKernels[i]?.ms,
+      gflops: convKernels[i] ? Math.round(((2 * l.macs) / (convKernels[i].ms * 1e6)) * 10) / 10 : undefined,
+    }));
+  })(),
+  kernelMsTotal: Math.round(kernels.reduce((s, k) => s + k.ms, 0) * 1000) / 1000,
+  kernels,
+};
+edgePredictor.classifier.dispose();
+
+if (!flags['no-seed']) {
+  log('building the seed architecture (random weights, ~175 MB)');
+  const seedArtifacts = await seedModelArtifacts();
+  const seedPredictor = await createPredictor(seedArtifacts, { name: 'seed', version: 'random-weights', threshold: { value: 0.5, rationale: 'timing only' } }, decoders);
+  for (const image of images) {
+    log(`stages: seed on ${image.name}`);
+    stageResults.push(timeStages(seedPredictor, 'seed (original, 299 px)', image, quick ? 5 : 20));
+  }
+  const seedMacs = await macsOf(seedArtifacts);
+  const seedInference = stageResults.find((r) => r.model.startsWith('seed'))!.inference.p50;
+  models['seed (original, 299 px)'] = {
+    parameters: seedPredictor.classifier.parameterCount,
+    macs: seedMacs.total,
+    mflops: Math.round((2 * seedMacs.total) / 1e4) / 100,
+    inferenceP50Ms: seedInference,
+    achievedGflops: Math.round(((2 * seedMacs.total) / (seedInference * 1e6)) * 100) / 100,
+    layers: seedMacs.layers.filter((l) => l.macs > 0),
+  };
+  seedPredictor.classifier.dispose();
+}
+
+// ---- HTTP ----
+const load: LoadResult[] = [];
+const cold: unknown[] = [];
+if (!flags['no-http']) {
+  for (const parallel of [false, true]) {
+    const mode = parallel ? 'parallel' : 'single';
+    const { server } = startServer(parallel);
+    try {
+      await waitForFirstAnswer(server.url, images[0]);
+      for (const image of images) {
+        for (const concurrency of [1, 8, 32]) {
+          log(`http ${mode}: ${image.name} at concurrency ${concurrency} for ${seconds} s`);
+          load.push(await loadRun(server, mode, image, concurrency, seconds));
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  for (const parallel of [false, true]) {
+    log(`cold start (${parallel ? 'parallel' : 'single'})`);
+    cold.push(await coldStart(parallel, images[0], quick ? 2 : 5));
+  }
+}
+
+const results = {
+  startedAt: startedAt.toISOString(),
+  finishedAt: new Date().toISOString(),
+  command: `deno task bench ${Deno.args.join(' ')}`.trim(),
+  machine: machine(),
+  loadAverage: { before: loadBefore, after: loadAverage() },
+  backend: tf.getBackend(),
+  images: images.map(({ name, format, width, height, bytes }) => ({ name, format, width, height, bytes: bytes.length })),
+  ceiling: { conv3x3GflopsSingleThread: Math.round(ceiling * 100) / 100 },
+  models,
+  stages: stageResults,
+  http: load,
+  coldStart: cold,
+};
+const dir = new URL('./results/', import.meta.url);
+await Deno.mkdir(dir, { recursive: true });
+const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+const json = JSON.stringify(results, null, 2) + '\n';
+await Deno.writeTextFile(new URL(`bench-${stamp}.json`, dir), json);
+await Deno.writeTextFile(new URL('latest.json', dir), json);
+console.log(markdownTables(results));
+log(`wrote bench/results/bench-${stamp}.json and bench/results/latest.json`);

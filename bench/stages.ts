@@ -1,0 +1,93 @@
+/** Per-stage timings of one prediction, in process: decode, preprocess, inference, JSON encode. */
+import process from 'node:process';
+import * as tf from '@tensorflow/tfjs-core';
+import { decodeImage } from '../src/image/decode.ts';
+import { DEFAULT_IMAGE_LIMITS } from '../src/image/limits.ts';
+import { toModelInput } from '../src/image/preprocess.ts';
+import type { Predictor } from '../src/predictor.ts';
+import type { BenchImage } from './images.ts';
+import { type Summary, summarize } from './stats.ts';
+
+/** Wall-time summaries per stage plus the process CPU time per prediction (all stages, averaged). */
+export interface StageResult {
+  model: string;
+  image: string;
+  input: string;
+  iterations: number;
+  decode: Summary;
+  preprocess: Summary;
+  inference: Summary;
+  jsonEncode: Summary;
+  total: Summary;
+  /** Process CPU time (user + system) over all iterations ÷ iterations: robust to other processes' load. */
+  cpuMsPerPrediction: number;
+}
+
+/** Times each stage `iterations` times (after a few warm-up rounds) with the predictor's own decoders and model. */
+export function timeStages(predictor: Predictor, modelName: string, image: BenchImage, iterations: number): StageResult {
+  const spec = predictor.classifier.inputSpec;
+  const stages = { decode: [] as number[], preprocess: [] as number[], inference: [] as number[], jsonEncode: [] as number[], total: [] as number[] };
+  const once = (record: boolean) => {
+    const t0 = performance.now();
+    const raster = decodeImage(image.bytes, predictor.decoders, { limits: DEFAULT_IMAGE_LIMITS });
+    const t1 = performance.now();
+    const input = toModelInput(raster, spec);
+    const t2 = performance.now();
+    predictor.classifier.classify([input]);
+    const t3 = performance.now();
+    // The answer /predict sends, encoded the way c.json() does.
+    const [outcome] = predictor.predictMany([image.bytes], DEFAULT_IMAGE_LIMITS);
+    const t4 = performance.now();
+    JSON.stringify(outcome);
+    const t5 = performance.now();
+    if (!record) return;
+    stages.decode.push(t1 - t0);
+    stages.preprocess.push(t2 - t1);
+    stages.inference.push(t3 - t2);
+    stages.jsonEncode.push(t5 - t4);
+    stages.total.push(t3 - t0 + (t5 - t4));
+  };
+  for (let i = 0; i < 5; i++) once(false);
+  // CPU of the whole pipeline once per iteration (predictMany is timed separately below, so run it apart).
+  const cpuStart = process.cpuUsage();
+  for (let i = 0; i < iterations; i++) {
+    const [outcome] = predictor.predictMany([image.bytes], DEFAULT_IMAGE_LIMITS);
+    JSON.stringify(outcome);
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  for (let i = 0; i < iterations; i++) once(true);
+  return {
+    model: modelName,
+    image: image.name,
+    input: `${spec.height}×${spec.width}×${spec.channels}`,
+    iterations,
+    decode: summarize(stages.decode),
+    preprocess: summarize(stages.preprocess),
+    inference: summarize(stages.inference),
+    jsonEncode: summarize(stages.jsonEncode),
+    total: summarize(stages.total),
+    cpuMsPerPrediction: Math.round(((cpu.user + cpu.system) / 1000 / iterations) * 1000) / 1000,
+  };
+}
+
+/** Kernel times of one forward pass (tf.profile, median of `repeats` passes), in execution order. */
+export async function kernelProfile(predictor: Predictor, repeats = 9): Promise<{ kernel: string; outputShape: number[]; ms: number }[]> {
+  const { height, width, channels } = predictor.classifier.inputSpec;
+  const input = new Float32Array(height * width * channels).fill(0.5);
+  const runs: { kernel: string; outputShape: number[]; ms: number }[][] = [];
+  for (let r = 0; r < repeats; r++) {
+    const info = await tf.profile(() => {
+      predictor.classifier.classify([input]);
+    });
+    // Op wrappers (`…__op`) repeat their kernels' time; keep the kernels.
+    runs.push(info.kernels.filter((k) => !k.name.endsWith('__op')).map((k) => ({
+      kernel: k.name,
+      outputShape: (k.outputShapes[0] ?? []) as number[],
+      ms: k.kernelTimeMs as number,
+    })));
+  }
+  return runs[0].map((k, i) => {
+    const times = runs.map((run) => run[i].ms).sort((a, b) => a - b);
+    return { ...k, ms: Math.round(times[times.length >> 1] * 1000) / 1000 };
+  });
+}
