@@ -26,6 +26,8 @@ const HINTS = {
 
 // Filled from GET /model; used for the threshold explanation.
 let thresholdRationale = '';
+// The server's upload limits (GET /model), used to shrink oversized photos before sending them.
+let serverLimits = null;
 // The last answer's heatmap and image size, redrawn when the evidence side changes.
 let shown = null;
 
@@ -70,6 +72,7 @@ async function loadModelInfo() {
       `${inputSpec.channels === 1 ? 'grayscale' : 'colour'} input, operating threshold ${card.threshold.value.toFixed(2)}.` +
       (test ? ` ROC AUC ${test.auc.toFixed(2)} on held-out BUSI images` : '') +
       (test && external ? `, ${external.auc.toFixed(2)} on images from another hospital (BrEaST).` : test ? '.' : '');
+    serverLimits = limits ?? null;
     if (limits) {
       els.accepts.textContent = `PNG or JPEG, up to ${formatBytes(limits.maxBodyBytes)}, ` +
         `${+(limits.maxPixels / 1e6).toFixed(1)} megapixels and ${limits.maxSide} px per side.`;
@@ -151,11 +154,47 @@ async function readBody(res) {
   }
 }
 
+/**
+ * Phone cameras take 12 MP and larger photos, beyond the server's pixel limit. Such images are scaled down in the
+ * browser to fit (the model reads 128 px anyway) and re-encoded without visible loss; anything else goes as is.
+ */
+async function fitToLimits(file) {
+  if (!serverLimits || !/^image\/(png|jpeg)$/.test(file.type)) return { upload: file, note: '' };
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: 'none' });
+  } catch {
+    return { upload: file, note: '' }; // let the server say what is wrong with it
+  }
+  const { width, height } = bitmap;
+  const { maxPixels, maxSide } = serverLimits;
+  const scale = Math.min(1, Math.sqrt(maxPixels / (width * height)), maxSide / Math.max(width, height));
+  if (scale >= 1) {
+    bitmap.close();
+    return { upload: file, note: '' };
+  }
+  const w = Math.max(1, Math.floor(width * scale));
+  const h = Math.max(1, Math.floor(height * scale));
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(bitmap, 0, 0, w, h);
+  bitmap.close();
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, file.type, 0.95));
+  if (!blob) return { upload: file, note: '' };
+  const upload = new File([blob], file.name, { type: file.type });
+  return { upload, note: ` Reduced from ${width}×${height} to ${w}×${h} px to fit this server's limits.` };
+}
+
 async function classify(file) {
   clearError();
   els.status.textContent = `Classifying ${file.name}…`;
   els.heatmap.dataset.drawn = '';
   els.drop.setAttribute('aria-busy', 'true');
+  const { upload, note } = await fitToLimits(file);
+  file = upload;
   const form = new FormData();
   form.append('image', file);
   const headers = els.apiKey.value ? { authorization: `Bearer ${els.apiKey.value.trim()}` } : {};
@@ -178,7 +217,7 @@ async function classify(file) {
   }
   showResult(body);
   await showImage(file, body);
-  els.status.textContent = `Done: ${file.name} — ${body.classification} (p = ${body.probability.toFixed(2)}).`;
+  els.status.textContent = `Done: ${file.name} — ${body.classification} (p = ${body.probability.toFixed(2)}).${note}`;
   els.result.scrollIntoView({ behavior: 'smooth', block: 'start' });
   els.resultTitle.focus({ preventScroll: true });
 }

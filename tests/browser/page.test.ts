@@ -210,3 +210,24 @@ test('every API error status gets a clear message with the API error text', { sk
   await page.locator('#result').waitFor({ state: 'visible' });
   await page.close();
 });
+
+test('a photo over the server pixel limit is scaled down in the browser, then classified', { skip, timeout: 90_000 }, async () => {
+  // A second server whose limit the test image exceeds (as a 12 MP phone photo exceeds the default 8 MP).
+  const small = await startDenoServer({ MAX_PIXELS: '100000' });
+  const page = await desktop!.context.newPage();
+  try {
+    await page.goto(small.url);
+    await page.locator('#accepts').filter({ hasText: '0.1 megapixels' }).waitFor();
+    await page.setInputFiles('#file', join(DATA, IMAGE));
+    await page.locator('#result').waitFor({ state: 'visible' });
+    const status = (await page.locator('#status').textContent()) ?? '';
+    const [, w, h] = status.match(/to (\d+)×(\d+) px to fit/) ?? [];
+    assert.ok(w && Number(w) * Number(h) <= 100_000, status);
+    // The server classified the reduced image, and the heatmap lies on it.
+    assert.match((await page.locator('#timings').textContent()) ?? '', new RegExp(`PNG ${w}×${h}`));
+    assert.equal(await page.locator('#heatmap').evaluate((c) => `${(c as HTMLCanvasElement).width}×${(c as HTMLCanvasElement).height}`), `${w}×${h}`);
+  } finally {
+    await page.close();
+    await small.stop();
+  }
+});
