@@ -11,14 +11,12 @@
  */
 import { bootstrapCi } from '../train/metrics.ts';
 import { readCsv } from '../train/data/csv.ts';
-import { DEFAULT_LIMITS } from '../src/config.ts';
-import { decodeImage } from '../src/image/decode.ts';
 import { createPredictor } from '../src/model/load.ts';
-import type { Prediction } from '../src/predictor.ts';
 import { readModelDir } from '../src/runtime/deno-model.ts';
 import { startWasmBackend } from '../src/runtime/deno-tf.ts';
 import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
-import { centrePrior, type HeatmapScores, scoreHeatmap } from './heatmap/metrics.ts';
+import type { HeatmapScores } from './heatmap/metrics.ts';
+import { type ImageScores, type MapName, MAPS, type MaskedImage, scoreImages } from './heatmap/score-images.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const arg = (name: string, fallback: string) => {
@@ -60,60 +58,17 @@ const [{ artifacts, card }, decoders] = await Promise.all([readModelDir(modelDir
 const predictor = await createPredictor(artifacts, card, decoders);
 if (!predictor.classifier.explainable) throw new Error('This model has no class activation map head (cam_features + prediction)');
 
-/** The maps compared: the two sides the API serves, the one the page shows first, and a baseline. */
-const MAPS = {
-  malignant: '`values` (for malignancy)',
-  benign: '`benignValues` (against)',
-  pageDefault: "page's first view (side of the threshold)",
-  centrePrior: 'centre prior (no model)',
-} as const;
-type MapName = keyof typeof MAPS;
-
-interface Row {
-  file: string;
-  label: string;
-  probability: number;
-  maps: Record<MapName, HeatmapScores>;
-}
-
 const { files, source } = chooseImages();
-const rows: Row[] = [];
-let skipped = 0;
-for (const file of files) {
-  const entry = byFile.get(file);
-  const masks = (entry?.masks ?? '').split(';').filter(Boolean);
-  if (!entry || masks.length === 0 || entry.label === 'normal') {
-    skipped++;
-    continue;
-  }
-  const [result] = predictor.predictMany([Deno.readFileSync(`${DATA_DIR}/busi/${file}`)], DEFAULT_LIMITS, true);
-  if (!('heatmap' in result) || !result.heatmap) throw new Error(`${file}: no heatmap (${String(result)})`);
-  const { heatmap, image } = result as Prediction & { heatmap: NonNullable<Prediction['heatmap']> };
-  // Union of the lesion masks (some images outline two lesions).
-  const mask = new Uint8Array(image.width * image.height);
-  for (const m of masks) {
-    const raster = decodeImage(Deno.readFileSync(`${DATA_DIR}/busi/${m}`), decoders, { limits: DEFAULT_LIMITS });
-    if (raster.width !== image.width || raster.height !== image.height) throw new Error(`${m}: mask size differs from the image`);
-    for (let i = 0; i < mask.length; i++) if (raster.data[i * raster.channels] > 127) mask[i] = 1;
-  }
-  if (!mask.some((v) => v)) {
-    skipped++;
-    continue;
-  }
-  const { probability, aboveThreshold } = result as Prediction;
-  const score = (values: number[]) => scoreHeatmap({ ...heatmap, values }, mask, image.width, image.height, border);
-  rows.push({
-    file,
-    label: entry.label,
-    probability,
-    maps: {
-      malignant: score(heatmap.values),
-      benign: score(heatmap.benignValues),
-      pageDefault: score(aboveThreshold ? heatmap.values : heatmap.benignValues),
-      centrePrior: score(centrePrior(heatmap.rows, heatmap.cols)),
-    },
-  });
-}
+const { rows, skipped } = scoreImages(
+  predictor,
+  files.map((file): MaskedImage => {
+    const row = byFile.get(file);
+    return { file, label: row?.label ?? 'unknown', masks: row?.masks ?? '' };
+  }),
+  `${DATA_DIR}/busi`,
+  border,
+);
+type Row = ImageScores;
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 /** Mean with a percentile-bootstrap 95% interval over images (seeded). */
