@@ -123,7 +123,10 @@ export class Classifier {
     const { kernel } = this.camWeights;
     return tf.tidy(() => {
       const x = tf.tensor4d(input, [1, height, width, channels]);
-      const [features, prediction] = this.camModel!.predict(x) as tf.Tensor[];
+      // The folded pass gives the same features and probability (within float rounding) with warm kernels.
+      const [features, prediction] = this.fused?.hasLayer(CAM_FEATURES)
+        ? (({ layer, output }) => [layer, output])(this.fused.predictWithLayer(x, CAM_FEATURES))
+        : (this.camModel!.predict(x) as tf.Tensor[]);
       const [, rows, cols, depth] = features.shape as number[];
       const contributions = tf.matMul(tf.reshape(features, [rows * cols, depth]), tf.tensor2d(kernel, [depth, 1]));
       const values = contributions.dataSync() as Float32Array;

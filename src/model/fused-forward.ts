@@ -38,7 +38,11 @@ interface LayerConfig {
  * up to float rounding (the folded weights are rounded once to float32).
  */
 export class FusedForward {
-  private constructor(private readonly steps: Step[]) {}
+  private constructor(
+    private readonly steps: Step[],
+    // Layer name → number of steps after which that layer's output exists (folded layers share their conv's).
+    private readonly layerEnds: Map<string, number>,
+  ) {}
 
   /**
    * Folds a plain chain of Conv2D / BatchNormalization / Activation / pooling / Flatten / Dropout / Dense
@@ -48,6 +52,7 @@ export class FusedForward {
   static fromModel(model: LayersModel): FusedForward | null {
     if (model.inputs.length !== 1 || model.outputs.length !== 1) return null;
     const steps: Step[] = [];
+    const layerEnds = new Map<string, number>();
     const owned: tf.Tensor[] = [];
     const fail = () => {
       for (const t of owned) t.dispose();
@@ -127,43 +132,61 @@ export class FusedForward {
         default:
           return fail();
       }
+      layerEnds.set(layer.name, steps.length);
     }
-    return new FusedForward(steps);
+    return new FusedForward(steps, layerEnds);
   }
 
   /** Runs the folded network on an NHWC batch; call inside tf.tidy. */
   predict(x: tf.Tensor4D): tf.Tensor {
+    return this.run(x, 0).output;
+  }
+
+  /** Whether `predictWithLayer` can return this layer's output. */
+  hasLayer(name: string): boolean {
+    return this.layerEnds.has(name);
+  }
+
+  /** The network's output and one named layer's output (e.g. the CAM features) from a single pass; in tf.tidy. */
+  predictWithLayer(x: tf.Tensor4D, name: string): { output: tf.Tensor; layer: tf.Tensor } {
+    const end = this.layerEnds.get(name);
+    if (end === undefined) throw new Error(`No layer named ${name} in the folded network`);
+    const { output, tap } = this.run(x, end);
+    return { output, layer: tap ?? x };
+  }
+
+  private run(x: tf.Tensor4D, tapAfter: number): { output: tf.Tensor; tap: tf.Tensor | null } {
     let h: tf.Tensor = x;
-    for (const step of this.steps) {
-      switch (step.op) {
-        case 'conv':
-          h = tf.fused.conv2d({
-            x: h as tf.Tensor4D,
-            filter: step.kernel,
-            strides: step.strides,
-            pad: step.pad,
-            bias: step.bias ?? undefined,
-            activation: step.activation,
-          });
-          break;
-        case 'maxPool':
-          h = tf.maxPool(h as tf.Tensor4D, step.size, step.strides, step.pad);
-          break;
-        case 'avgPool':
-          h = tf.avgPool(h as tf.Tensor4D, step.size, step.strides, step.pad);
-          break;
-        case 'globalAvgPool':
-          h = tf.mean(h, [1, 2]);
-          break;
-        case 'flatten':
-          h = tf.reshape(h, [h.shape[0], -1]);
-          break;
-        case 'dense':
-          h = tf.fused.matMul({ a: h as tf.Tensor2D, b: step.kernel, bias: step.bias ?? undefined, activation: step.activation });
-          break;
-      }
+    let tap: tf.Tensor | null = null;
+    for (const [index, step] of this.steps.entries()) {
+      h = this.apply(step, h);
+      if (index + 1 === tapAfter) tap = h;
     }
-    return h;
+    return { output: h, tap };
+  }
+
+  private apply(step: Step, h: tf.Tensor): tf.Tensor {
+    switch (step.op) {
+      case 'conv':
+        return tf.fused.conv2d({
+          x: h as tf.Tensor4D,
+          filter: step.kernel,
+          strides: step.strides,
+          pad: step.pad,
+          bias: step.bias ?? undefined,
+          activation: step.activation,
+        });
+      case 'maxPool':
+        return tf.maxPool(h as tf.Tensor4D, step.size, step.strides, step.pad);
+      case 'avgPool':
+        return tf.avgPool(h as tf.Tensor4D, step.size, step.strides, step.pad);
+      case 'globalAvgPool':
+        return tf.mean(h, [1, 2]);
+      case 'flatten':
+        return tf.reshape(h, [h.shape[0], -1]);
+      case 'dense':
+        return tf.fused.matMul({ a: h as tf.Tensor2D, b: step.kernel, bias: step.bias ?? undefined, activation: step.activation });
+    }
   }
 
   /** Frees the folded weights. */

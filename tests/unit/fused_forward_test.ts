@@ -104,3 +104,28 @@ Deno.test({
     model.dispose();
   },
 });
+
+Deno.test('a named layer read from the folded pass equals the layers model\'s output for it (CAM features)', async () => {
+  await ensureBackend();
+  const sources = [await tinyModelArtifacts()];
+  if (await hasBundledModel()) sources.push((await readModelDir(BUNDLED_MODEL_DIR)).artifacts);
+  for (const artifacts of sources) {
+    const model = await load(artifacts);
+    const fused = FusedForward.fromModel(model)!;
+    const view = tfl.model({ inputs: model.inputs, outputs: [model.getLayer('cam_features').output as tfl.SymbolicTensor, model.outputs[0]] });
+    const [, h, w, c] = model.inputs[0].shape as [null, number, number, number];
+    tf.tidy(() => {
+      const x = randomBatch([2, h, w, c], 5);
+      const [features, output] = view.predict(x) as tf.Tensor[];
+      const folded = fused.predictWithLayer(x, 'cam_features');
+      assert.deepEqual(folded.layer.shape, features.shape);
+      const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+      // Features are unbounded activations: compare relative to their scale.
+      const scale = Math.max(1, tf.max(tf.abs(features)).dataSync()[0]);
+      assert.ok(diff(folded.layer, features) / scale < 1e-4, `features differ by ${diff(folded.layer, features)}`);
+      assert.ok(diff(folded.output, output) < TOLERANCE);
+    });
+    fused.dispose();
+    model.dispose();
+  }
+});
