@@ -231,3 +231,19 @@ test('a photo over the server pixel limit is scaled down in the browser, then cl
     await small.stop();
   }
 });
+
+test('dropping a file on the drop zone classifies it', { skip, timeout: 60_000 }, async () => {
+  const page = await desktop!.context.newPage();
+  await openPage(page);
+  const base64 = readFileSync(join(DATA, IMAGE)).toString('base64');
+  await page.evaluate(({ base64, name }) => {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], name, { type: 'image/png' }));
+    const zone = document.getElementById('drop')!;
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, { base64, name: IMAGE.split('/').pop()! });
+  await checkResult(page);
+  await page.close();
+});
