@@ -63,6 +63,8 @@ async function loadModelInfo() {
   try {
     const res = await fetch('/model', { headers: { accept: 'application/json' } });
     const card = await res.json();
+    // While the model loads the server answers 503: ask again shortly instead of giving up.
+    if (res.status === 503) setTimeout(loadModelInfo, 2000);
     if (!res.ok) throw new Error(card.error?.message ?? res.statusText);
     const { inputSpec, limits } = card.serving;
     const test = card.metrics?.busiTest;
