@@ -247,3 +247,17 @@ test('dropping a file on the drop zone classifies it', { skip, timeout: 60_000 }
   await checkResult(page);
   await page.close();
 });
+
+test('while the model loads (503) the page says so, then shows the model card', { skip, timeout: 60_000 }, async () => {
+  const page = await desktop!.context.newPage();
+  let refused = 0;
+  await page.route('**/model', (route) => {
+    if (refused++ > 0) return route.continue();
+    return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'not_ready', message: 'The model is still loading; retry shortly' } }) });
+  });
+  await page.goto(server!.url);
+  await page.locator('#model').filter({ hasText: 'still loading' }).waitFor();
+  await page.locator('#model').filter({ hasText: 'threshold' }).waitFor({ timeout: 10_000 });
+  assert.equal(refused, 2);
+  await page.close();
+});
