@@ -212,7 +212,7 @@ async function classify(file) {
   const body = await readBody(res);
   if (!res.ok) {
     const hint = HINTS[res.status] ?? `The image could not be classified (HTTP ${res.status}).`;
-    showError(`${hint} ${body.error?.message ?? ''}`.trim());
+    showError(`${file.name}: ${hint} ${body.error?.message ?? ''}`.trim());
     if (res.status === 401) els.keyBox.open = true;
     els.result.hidden = true;
     return;
