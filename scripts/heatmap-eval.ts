@@ -4,17 +4,19 @@
  * path (Predictor.predictMany with explain) and reports, with bootstrap 95% intervals and chance levels
  * (scripts/heatmap/metrics.ts): the pointing game, heatmap mass on the lesion and mass in the border strips,
  * for both served sides of the class activation map (evidence for and against malignancy), the side the page
- * shows first, and a centre-prior baseline map that knows nothing about the image.
+ * shows first, and a centre-prior baseline map that knows nothing about the image. Then it blanks the border
+ * strips and reports how much the answers change (scripts/heatmap/border-occlusion.ts).
  *
  * Run: deno run --allow-read --allow-env --allow-write=test-output scripts/heatmap-eval.ts
  *        [--model-dir static/model] [--split test|val|train|all] [--border 0.1] [--json test-output/heatmap-eval.json]
  */
-import { bootstrapCi } from '../train/metrics.ts';
+import { bootstrapCi, rocAuc } from '../train/metrics.ts';
 import { readCsv } from '../train/data/csv.ts';
 import { createPredictor } from '../src/model/load.ts';
 import { readModelDir } from '../src/runtime/deno-model.ts';
 import { startWasmBackend } from '../src/runtime/deno-tf.ts';
 import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
+import { borderOcclusion } from './heatmap/border-occlusion.ts';
 import type { HeatmapScores } from './heatmap/metrics.ts';
 import { type ImageScores, type MapName, MAPS, type MaskedImage, scoreImages } from './heatmap/score-images.ts';
 
@@ -129,7 +131,25 @@ for (const name of ['all', 'malignant', 'benign'] as const) {
   line('heatmap mass in the border strips', 'massInBorder');
   console.log('');
 }
+// Heatmaps show where the evidence sits; this asks directly whether the answer needs the border at all.
+const occlusion = borderOcclusion(predictor, rows.map(({ file, label }) => ({ file, label })), `${DATA_DIR}/busi`, border);
+const labels = occlusion.map((o) => (o.label === 'malignant' ? 1 : 0));
+const threshold = predictor.card.threshold.value;
+const occlusionSummary = {
+  aucAsServed: rocAuc(occlusion.map((o) => o.original), labels),
+  aucBorderBlanked: rocAuc(occlusion.map((o) => o.blanked), labels),
+  meanAbsChange: estimate(occlusion.map((o) => Math.abs(o.blanked - o.original))),
+  meanChangeMalignant: mean(occlusion.filter((o) => o.label === 'malignant').map((o) => o.blanked - o.original)),
+  meanChangeBenign: mean(occlusion.filter((o) => o.label === 'benign').map((o) => o.blanked - o.original)),
+  decisionsFlipped: occlusion.filter((o) => (o.original >= threshold) !== (o.blanked >= threshold)).length,
+};
+console.log(`Border blanked (outer ${pct(border)} painted black) on the same ${occlusion.length} images:`);
+console.log(`ROC AUC ${occlusionSummary.aucAsServed.toFixed(3)} as served → ${occlusionSummary.aucBorderBlanked.toFixed(3)} blanked; ` +
+  `mean |Δp| ${cell(occlusionSummary.meanAbsChange)}; mean Δp ${occlusionSummary.meanChangeMalignant.toFixed(3)} on malignant, ` +
+  `${occlusionSummary.meanChangeBenign.toFixed(3)} on benign; ${occlusionSummary.decisionsFlipped} decisions at the operating threshold ` +
+  `${threshold.toFixed(2)} flip.\n`);
+
 Deno.mkdirSync(jsonOut.replace(/\/[^/]+$/, ''), { recursive: true });
-Deno.writeTextFileSync(jsonOut, JSON.stringify({ summary, rows }, null, 2));
+Deno.writeTextFileSync(jsonOut, JSON.stringify({ summary, borderOcclusion: occlusionSummary, rows, occlusion }, null, 2));
 console.log(`Per-image scores: ${jsonOut}`);
 predictor.classifier.dispose();

@@ -69,3 +69,17 @@ Deno.test('a wrong-sized mask is refused; border strips and the centre prior beh
   const prior = centrePrior(4, 4);
   assert.ok(prior[5] > prior[0] && prior[5] === prior[10]);
 });
+
+Deno.test('blankBorder paints exactly the border strips black and keeps alpha', async () => {
+  const { blankBorder } = await import('../../scripts/heatmap/border-occlusion.ts');
+  const raster = { width: 20, height: 10, channels: 4 as const, data: new Uint8Array(20 * 10 * 4).fill(200) };
+  const out = blankBorder(raster, 0.1); // 2 px left/right, 1 px top/bottom
+  assert.equal(raster.data[0], 200, 'the input is not modified');
+  for (let y = 0; y < 10; y++) {
+    for (let x = 0; x < 20; x++) {
+      const at = (y * 20 + x) * 4;
+      const edge = x < 2 || x >= 18 || y < 1 || y >= 9;
+      assert.deepEqual([...out.data.subarray(at, at + 4)], edge ? [0, 0, 0, 200] : [200, 200, 200, 200], `(${x}, ${y})`);
+    }
+  }
+});
