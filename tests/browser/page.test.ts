@@ -130,6 +130,14 @@ test('desktop: keyboard-only upload shows the answer and the heatmap; the slider
   assert.equal(await dominantChannel(page), other === 'benign' ? 'blue' : 'red');
   assert.ok((await heatmapPixels(page)).painted > 0, `the ${other} side has evidence too`);
   await page.locator(`#side-${first}`).check();
+  // Chromium's accessibility tree names every control and the probability bar.
+  for (const [role, name] of [
+    ['button', /Drop a PNG or JPEG here/], ['slider', /Heatmap opacity/], ['radio', /malignancy/], ['radio', /benign/],
+    ['img', /Probability of malignancy 0\.\d\d; operating threshold 0\.\d\d/], ['img', /uploaded image/], ['alert', undefined],
+    ['textbox', /Key, sent as/],
+  ] as const) {
+    assert.equal(await page.getByRole(role, { name, includeHidden: role === 'alert' || role === 'textbox' }).count(), 1, `${role} ${name}`);
+  }
   // The camera shortcut is for touch screens only.
   assert.equal(await page.locator('#camera-button').isVisible(), false);
   await page.locator('#opacity').focus();
