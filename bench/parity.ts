@@ -5,6 +5,7 @@
  *   reference = imagescript wasm codec + the original preprocessing + the tfjs-layers model.
  * - JPEG (each image upscaled 2× and encoded at quality 90 with imagescript, ≈ 1 MP for BUSI): optimised adds
  *   DCT-domain reduced-scale decoding (decodeJpeg atLeast = model input); reference decodes every pixel.
+ * `--jpeg-margin=M` asks the reduced decode to cover M × the model input (default: JPEG_SCALE_MARGIN).
  * Reports max and p99 |Δp| and how many images change side of the card's threshold or change tier; writes
  * bench/results/parity.json.
  */
@@ -13,7 +14,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { Image } from 'imagescript';
 import { parseArgs } from 'node:util';
 import { createDecoders, type Decoders } from '../src/image/codecs.ts';
-import { decodeImage } from '../src/image/decode.ts';
+import { decodeImage, JPEG_SCALE_MARGIN } from '../src/image/decode.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../src/image/limits.ts';
 import { toModelInput } from '../src/image/preprocess.ts';
 import type { InputSpec } from '../src/image/raster.ts';
@@ -28,7 +29,7 @@ import { DATA_DIR, hasData } from './images.ts';
 import { referenceModelInput } from './reference-preprocess.ts';
 import { loadAverage, percentile } from './stats.ts';
 
-const { values: flags } = parseArgs({ args: Deno.args, options: { step: { type: 'string', default: '1' }, 'jpeg-step': { type: 'string', default: '1' } } });
+const { values: flags } = parseArgs({ args: Deno.args, options: { step: { type: 'string', default: '1' }, 'jpeg-step': { type: 'string', default: '1' }, 'jpeg-margin': { type: 'string' }, out: { type: 'string', default: 'parity.json' } } });
 if (!hasData()) {
   console.error('parity: the shared data set is missing (expected ../shared/data or DATA_DIR).');
   Deno.exit(0);
@@ -89,6 +90,9 @@ function compare(rows: { file: string; reference: number; optimised: number }[])
 const pngRows: { file: string; reference: number; optimised: number }[] = [];
 const jpegRows: { file: string; reference: number; optimised: number }[] = [];
 const jpegStep = Number(flags['jpeg-step']);
+// decodeImage multiplies atLeast by JPEG_SCALE_MARGIN; --jpeg-margin overrides that margin for experiments.
+const margin = Number(flags['jpeg-margin'] ?? JPEG_SCALE_MARGIN);
+const atLeast = { width: (spec.width * margin) / JPEG_SCALE_MARGIN, height: (spec.height * margin) / JPEG_SCALE_MARGIN };
 const files = images(Number(flags.step));
 for (const [i, file] of files.entries()) {
   const bytes = Deno.readFileSync(`${DATA_DIR}/${file}`);
@@ -100,7 +104,7 @@ for (const [i, file] of files.entries()) {
     image.resize(image.width * 2, image.height * 2);
     const jpeg = await image.encodeJPEG(90);
     const jpegReference = referenceProbability(referenceModelInput(decodeImage(jpeg, slow, { limits }), spec));
-    const jpegOptimised = classifier.classify([toModelInput(decodeImage(jpeg, fast, { limits, atLeast: spec }), spec)])[0];
+    const jpegOptimised = classifier.classify([toModelInput(decodeImage(jpeg, fast, { limits, atLeast }), spec)])[0];
     jpegRows.push({ file, reference: jpegReference, optimised: jpegOptimised });
   }
   if (i % 100 === 0) console.error(`[parity] ${i}/${files.length}`);
@@ -110,10 +114,11 @@ const results = {
   date: new Date().toISOString(),
   model: `${card.name} ${card.version}`,
   threshold: card.threshold.value,
+  jpegMargin: margin,
   loadAverage: loadAverage(),
   png: compare(pngRows),
   jpeg2x: compare(jpegRows),
 };
 await Deno.mkdir(new URL('./results/', import.meta.url), { recursive: true });
-await Deno.writeTextFile(new URL('./results/parity.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+await Deno.writeTextFile(new URL(`./results/${flags.out}`, import.meta.url), JSON.stringify(results, null, 2) + '\n');
 console.log(JSON.stringify({ png: { ...results.png, worst: undefined }, jpeg2x: { ...results.jpeg2x, worst: undefined } }, null, 2));
