@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Image } from 'imagescript';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
-import { startWorkerd, waitReady, type WorkerdServer, wranglerVars } from '../tests/workerd/launch.ts';
+import { rawPost, startWorkerd, waitReady, type WorkerdServer, wranglerVars } from '../tests/workerd/launch.ts';
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -37,17 +37,19 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
+/** POSTs images to /predict; the multipart body is encoded before the clock starts. */
 async function timedPost(url: string, bytes: Uint8Array[], query = '') {
+  const form = new Request('http://encode/', { method: 'POST', body: multipart(bytes.map((b) => ({ name: 'image', bytes: b }))) });
+  const body = new Uint8Array(await form.arrayBuffer());
   const started = performance.now();
-  const res = await fetch(`${url}/predict${query}`, { method: 'POST', body: multipart(bytes.map((b) => ({ name: 'image', bytes: b }))) });
-  const body = await res.json();
+  const res = await rawPost(url, `/predict${query}`, form.headers.get('content-type')!, body);
   const ms = performance.now() - started;
-  if (res.status !== 200) throw new Error(`/predict answered ${res.status}: ${JSON.stringify(body)}`);
-  return { ms, body };
+  if (res.status !== 200) throw new Error(`/predict answered ${res.status}: ${res.body.slice(0, 300)}`);
+  return { ms, body: JSON.parse(res.body) };
 }
 
 /** workerd's resident memory (MiB) now and at its peak since the last resetPeak(). */
-function memory(pid: number | null): { rssMiB: number; peakMiB: number } | null {
+function memory(pid: number | null): Memory {
   if (!pid) return null;
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
@@ -79,78 +81,98 @@ const images = IMAGES.map(readData);
 const vars = { ...wranglerVars(), ...overrides };
 
 // Cold starts: a new workerd each run; the very first request is a /predict.
-const cold: { startMs: number; firstPredictMs: number }[] = [];
+const cold: { startMs: number; firstPredictMs: number; idle: Memory; afterFirst: Memory }[] = [];
 let bundle = { bundleBytes: 0, bundleGzipBytes: 0 };
 for (let run = 0; run < Number(args.runs); run++) {
   const worker = await startWorkerdWithoutTouchingIt();
   try {
     bundle = { bundleBytes: worker.bundleBytes, bundleGzipBytes: worker.bundleGzipBytes };
+    const idle = memory(worker.workerdPid);
     const { ms } = await timedPost(worker.url, [images[0]]);
-    cold.push({ startMs: worker.startMs, firstPredictMs: ms });
+    cold.push({ startMs: worker.startMs, firstPredictMs: ms, idle, afterFirst: memory(worker.workerdPid) });
   } finally {
     await worker.stop();
   }
 }
 
-// Warm latency and memory on one more workerd.
+// Warm latency on one more workerd.
 const worker = await startWorkerd({ vars: overrides });
-let result: Record<string, unknown>;
+const latencies: number[] = [];
+const explain: number[] = [];
+const stages = { decode: [] as number[], preprocess: [] as number[], inference: [] as number[] };
 try {
   await waitReady(worker.url);
-  const afterLoad = memory(worker.workerdPid);
   for (const bytes of images) await timedPost(worker.url, [bytes]); // warm every code path once
-  const latencies: number[] = [];
-  const stages = { decode: [] as number[], preprocess: [] as number[], inference: [] as number[] };
   for (let i = 0; i < Number(args.warm); i++) {
     const { ms, body } = await timedPost(worker.url, [images[i % images.length]]);
     latencies.push(ms);
     for (const key of Object.keys(stages) as (keyof typeof stages)[]) stages[key].push(body.timings[key]);
   }
-  const explain: number[] = [];
   for (let i = 0; i < 10; i++) explain.push((await timedPost(worker.url, [images[i % images.length]], '?explain=true')).ms);
-  const afterWarm = memory(worker.workerdPid);
-
-  // The largest accepted request: MAX_PIXELS per image, one image and then MAX_IMAGES_PER_REQUEST of them.
-  const maxPixels = Number(vars.MAX_PIXELS ?? 8_000_000);
-  const maxImages = Number(vars.MAX_IMAGES_PER_REQUEST ?? 16);
-  const largest = await pngWithPixels(maxPixels);
-  resetPeak(worker.workerdPid);
-  const oneLargest = await timedPost(worker.url, [largest]);
-  const peakOne = memory(worker.workerdPid);
-  resetPeak(worker.workerdPid);
-  const allLargest = await timedPost(worker.url, Array.from({ length: maxImages }, () => largest));
-  const peakAll = memory(worker.workerdPid);
-
-  result = {
-    command: ['deno run -A bench/workerd.ts', ...Deno.args].join(' '),
-    bundle: { ...bundle, bundleMiB: round(bundle.bundleBytes / 2 ** 20, 2), gzipMiB: round(bundle.bundleGzipBytes / 2 ** 20, 2) },
-    coldStart: {
-      runs: cold.length,
-      workerdStartMsMedian: cold.length ? median(cold.map((c) => c.startMs)) : null,
-      firstPredictMsMedian: cold.length ? round(median(cold.map((c) => c.firstPredictMs))) : null,
-      firstPredictMs: cold.map((c) => round(c.firstPredictMs)),
-    },
-    warmPredict: {
-      requests: latencies.length,
-      image: 'BUSI/BrEaST PNGs (562×471 … ~1000×700)',
-      p50Ms: round(percentile(latencies, 50)),
-      p95Ms: round(percentile(latencies, 95)),
-      meanMs: round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
-      stageMedianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
-      explainP50Ms: round(percentile(explain, 50)),
-    },
-    memory: {
-      limits: { maxPixels, maxImagesPerRequest: maxImages },
-      workerdAfterModelLoad: afterLoad,
-      workerdAfterWarmRequests: afterWarm,
-      largestImage: { bytes: largest.length, ms: round(oneLargest.ms), ...peakOne },
-      largestRequest: { images: maxImages, ms: round(allLargest.ms), ...peakAll },
-      note: 'RSS of the whole workerd process (runtime + one isolate); peak since reset before each request',
-    },
-  };
 } finally {
   await worker.stop();
 }
+
+// The largest accepted requests, each on a fresh workerd so garbage from earlier requests does not count:
+// one image of MAX_PIXELS, then MAX_IMAGES_PER_REQUEST of them. Peak RSS is measured from just before the
+// request; "idle" is workerd with the Worker's modules loaded and compiled but no request served yet.
+const maxPixels = Number(vars.MAX_PIXELS ?? 8_000_000);
+const maxImages = Number(vars.MAX_IMAGES_PER_REQUEST ?? 16);
+const largest = await pngWithPixels(maxPixels);
+async function largestRequest(count: number) {
+  const fresh = await startWorkerdWithoutTouchingIt();
+  try {
+    const idle = memory(fresh.workerdPid);
+    await timedPost(fresh.url, [images[0]]); // loads the model
+    const before = memory(fresh.workerdPid);
+    resetPeak(fresh.workerdPid);
+    const { ms } = await timedPost(fresh.url, Array.from({ length: count }, () => largest));
+    const after = memory(fresh.workerdPid);
+    return {
+      images: count,
+      pixelsEach: maxPixels,
+      pngBytesEach: largest.length,
+      ms: round(ms),
+      idleMiB: idle?.rssMiB,
+      beforeMiB: before?.rssMiB,
+      peakMiB: after?.peakMiB,
+      addedByRequestMiB: after && before ? round(after.peakMiB - before.rssMiB) : null,
+      peakAboveIdleMiB: after && idle ? round(after.peakMiB - idle.rssMiB) : null,
+    };
+  } finally {
+    await fresh.stop();
+  }
+}
+const oneLargest = await largestRequest(1);
+const allLargest = maxImages > 1 ? await largestRequest(maxImages) : null;
+
+const result = {
+  command: ['deno run -A bench/workerd.ts', ...Deno.args].join(' '),
+  bundle: { ...bundle, bundleMiB: round(bundle.bundleBytes / 2 ** 20, 2), gzipMiB: round(bundle.bundleGzipBytes / 2 ** 20, 2) },
+  coldStart: {
+    runs: cold.length,
+    workerdStartMsMedian: cold.length ? median(cold.map((c) => c.startMs)) : null,
+    firstPredictMsMedian: cold.length ? round(median(cold.map((c) => c.firstPredictMs))) : null,
+    firstPredictMs: cold.map((c) => round(c.firstPredictMs)),
+  },
+  warmPredict: {
+    requests: latencies.length,
+    images: IMAGES,
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    meanMs: round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
+    stageMedianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
+    explainP50Ms: round(percentile(explain, 50)),
+  },
+  memory: {
+    limits: { maxPixels, maxImagesPerRequest: maxImages },
+    idleMiBMedian: cold.length ? median(cold.map((c) => c.idle?.rssMiB ?? NaN)) : null,
+    afterFirstPredictMiBMedian: cold.length ? median(cold.map((c) => c.afterFirst?.rssMiB ?? NaN)) : null,
+    largestImage: oneLargest,
+    largestRequest: allLargest,
+    note: 'RSS of the whole workerd process (runtime + one isolate), MiB; includes garbage V8 has not collected yet',
+  },
+};
 console.log(JSON.stringify(result, null, 2));
 if (args.json) {
   Deno.mkdirSync(new URL('.', `file://${Deno.cwd()}/${args.json}`), { recursive: true });

@@ -9,7 +9,7 @@ import { limitsFromEnv } from '../../src/config.ts';
 import { bundledPredictor, hasBundledModel } from '../fixtures/app.ts';
 import { DATA_DIR, hasData, readData } from '../fixtures/data.ts';
 import { gradientJpeg, gradientPng, multipart, pngHeaderDeclaring } from '../fixtures/images.ts';
-import { startWorkerd, waitReady, type WorkerdServer, wranglerVars } from './launch.ts';
+import { rawPost, startWorkerd, waitReady, type WorkerdServer, wranglerVars } from './launch.ts';
 
 const ready = (await hasBundledModel()) && hasData();
 if (!ready) console.warn(`skipping workerd parity tests: they need static/model and ${DATA_DIR}`);
@@ -67,32 +67,6 @@ const post = (parts: Parameters<typeof multipart>[0], query = '') => ({
   path: `/predict${query}`,
   init: () => ({ method: 'POST', body: multipart(parts) }),
 });
-
-/** POSTs over a plain TCP socket and reads the reply even if the server stops reading the body early. */
-async function rawPost(url: string, path: string, contentType: string, body: Uint8Array): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(url);
-  const conn = await Deno.connect({ hostname, port: Number(port) });
-  const head = `POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: ${contentType}\r\n` +
-    `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-  const writing = (async () => {
-    await conn.write(new TextEncoder().encode(head));
-    for (let i = 0; i < body.length; i += 16384) await conn.write(body.subarray(i, i + 16384));
-  })().catch(() => {}); // the server may close before taking it all
-  const chunks: Uint8Array[] = [];
-  const buffer = new Uint8Array(65536);
-  try {
-    for (let n; (n = await conn.read(buffer)) !== null;) chunks.push(buffer.slice(0, n));
-  } catch { /* reset after the reply */ }
-  await writing;
-  try {
-    conn.close();
-  } catch { /* closed */ }
-  const text = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
-  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
-  const rest = text.slice(text.indexOf('\r\n\r\n') + 4);
-  // The JSON error is small; workerd may send it chunked, so keep the part between the outer braces.
-  return { status, body: rest.slice(rest.indexOf('{'), rest.lastIndexOf('}') + 1) };
-}
 
 function localApp(vars: Record<string, string>) {
   const predictor = bundledPredictor();
