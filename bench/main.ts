@@ -16,7 +16,8 @@ import { convCeiling, countMacs } from './flops.ts';
 import { coldStart, loadRun, type LoadResult, startServer, waitForFirstAnswer } from './http.ts';
 import { benchImages, hasData } from './images.ts';
 import { seedModelArtifacts } from './seed-model.ts';
-import { kernelProfile, type StageResult, timeStages } from './stages.ts';
+import { baselinePipeline } from './baseline.ts';
+import { kernelProfile, servingPipeline, type StageResult, timeStages } from './stages.ts';
 import { loadAverage, machine } from './stats.ts';
 import { markdownTables, type ModelRow } from './report.ts';
 
@@ -66,10 +67,13 @@ const models: Record<string, ModelRow> = {};
 const edge = await readModelDir(BUNDLED_MODEL_DIR);
 const edgePredictor = await createPredictor(edge.artifacts, edge.card, decoders);
 const edgeName = `edge ${edgePredictor.card.version}`;
+const baseline = await baselinePipeline(edge.artifacts);
 for (const image of images) {
-  log(`stages: ${edgeName} on ${image.name}`);
-  stageResults.push(timeStages(edgePredictor, edgeName, image, iterations));
+  log(`stages: ${edgeName} on ${image.name} (current path, then the path before the performance work)`);
+  stageResults.push(timeStages(servingPipeline(edgePredictor), edgeName, image, iterations));
+  stageResults.push(timeStages(baseline, `${edgeName}, before`, image, iterations));
 }
+baseline.dispose();
 const edgeMacs = await macsOf(edge.artifacts);
 const edgeInference = stageResults.find((r) => r.model === edgeName)!.inference.p50;
 const kernels = await kernelProfile(edgePredictor);
@@ -101,7 +105,7 @@ if (!flags['no-seed']) {
   const seedPredictor = await createPredictor(seedArtifacts, { name: 'seed', version: 'random-weights', threshold: { value: 0.5, rationale: 'timing only' } }, decoders);
   for (const image of images) {
     log(`stages: seed on ${image.name}`);
-    stageResults.push(timeStages(seedPredictor, 'seed (original, 299 px)', image, quick ? 5 : 20));
+    stageResults.push(timeStages(servingPipeline(seedPredictor), 'seed (original, 299 px)', image, quick ? 5 : 20));
   }
   const seedMacs = await macsOf(seedArtifacts);
   const seedInference = stageResults.find((r) => r.model.startsWith('seed'))!.inference.p50;
@@ -149,7 +153,7 @@ const results = {
   loadAverage: { before: loadBefore, after: loadAverage() },
   backend: tf.getBackend(),
   images: images.map(({ name, format, width, height, bytes }) => ({ name, format, width, height, bytes: bytes.length })),
-  ceiling: { conv3x3GflopsSingleThread: Math.round(ceiling * 100) / 100 },
+  ceiling: { conv3x3GflopsSingleThread: ceiling.gflops, shape: ceiling.shape },
   models,
   stages: stageResults,
   http: load,
