@@ -36,7 +36,13 @@ function appFor(env: Record<string, unknown>, ctx: ExecutionContext): Hono<AppEn
     loading = predictor.then(() => (loading = undefined), () => (loading = undefined));
     // Keeps the isolate working on the load after the first response went out.
     ctx.waitUntil(predictor.catch((err) => console.error(JSON.stringify({ event: 'model_load_failed', error: String(err) }))));
-    app = createApp({ predictor, limits: limitsFromEnv(vars), security: securityFromEnv(vars) });
+    app = createApp({
+      predictor,
+      limits: limitsFromEnv(vars),
+      security: securityFromEnv(vars),
+      // Load tests only (var EXPOSE_MEMORY=1): the tfjs tensor count; Workers expose no process memory.
+      debugMemory: vars.EXPOSE_MEMORY === '1' ? () => ({}) : undefined,
+    });
   }
   return app;
 }
