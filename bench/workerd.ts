@@ -48,6 +48,8 @@ async function timedPost(url: string, bytes: Uint8Array[], query = '') {
   return { ms, body: JSON.parse(res.body) };
 }
 
+type Memory = { rssMiB: number; peakMiB: number } | null;
+
 /** workerd's resident memory (MiB) now and at its peak since the last resetPeak(). */
 function memory(pid: number | null): Memory {
   if (!pid) return null;
@@ -138,11 +140,37 @@ async function largestRequest(count: number) {
       peakMiB: after?.peakMiB,
       addedByRequestMiB: after && before ? round(after.peakMiB - before.rssMiB) : null,
       peakAboveIdleMiB: after && idle ? round(after.peakMiB - idle.rssMiB) : null,
+      isolateEstimateMiB: after && emptyMiB !== null ? round(after.peakMiB - emptyMiB) : null,
     };
   } finally {
     await fresh.stop();
   }
 }
+// The same workerd serving an empty Worker: what the runtime itself holds, so the rest is the isolate's.
+async function emptyWorkerdMiB(): Promise<number | null> {
+  const script = `
+    import { Miniflare } from 'miniflare';
+    import { readFileSync, readdirSync } from 'node:fs';
+    const mf = new Miniflare({ modules: true, script: 'export default { fetch: () => new Response("ok") }',
+      compatibilityDate: '2025-01-01', cf: false, host: '127.0.0.1', port: 0 });
+    await (await fetch(await mf.ready)).text();
+    let rss = null;
+    for (const e of readdirSync('/proc').filter((e) => /^\\d+$/.test(e))) {
+      try {
+        const stat = readFileSync('/proc/' + e + '/stat', 'utf8');
+        if (stat.includes('(workerd)') && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) {
+          rss = Number(/^VmRSS:\\s+(\\d+)/m.exec(readFileSync('/proc/' + e + '/status', 'utf8'))[1]) / 1024;
+        }
+      } catch {}
+    }
+    await mf.dispose();
+    console.log(JSON.stringify({ rss }));`;
+  const out = await new Deno.Command('node', { args: ['--input-type=module', '-e', script], cwd: new URL('..', import.meta.url).pathname, stdout: 'piped', stderr: 'null' }).output();
+  const rss = JSON.parse(new TextDecoder().decode(out.stdout).trim().split('\n').pop() || '{}').rss;
+  return typeof rss === 'number' ? round(rss) : null;
+}
+const emptyMiB = await emptyWorkerdMiB();
+
 const oneLargest = await largestRequest(1);
 const allLargest = maxImages > 1 ? await largestRequest(maxImages) : null;
 
@@ -166,11 +194,13 @@ const result = {
   },
   memory: {
     limits: { maxPixels, maxImagesPerRequest: maxImages },
+    emptyWorkerdMiB: emptyMiB,
     idleMiBMedian: cold.length ? median(cold.map((c) => c.idle?.rssMiB ?? NaN)) : null,
     afterFirstPredictMiBMedian: cold.length ? median(cold.map((c) => c.afterFirst?.rssMiB ?? NaN)) : null,
     largestImage: oneLargest,
     largestRequest: allLargest,
-    note: 'RSS of the whole workerd process (runtime + one isolate), MiB; includes garbage V8 has not collected yet',
+    note: 'RSS of the whole workerd process (runtime + one isolate), MiB; includes garbage V8 has not collected ' +
+      'yet. isolateEstimateMiB = peak minus an empty Worker\'s workerd (the runtime itself), against the 128 MB limit.',
   },
 };
 console.log(JSON.stringify(result, null, 2));

@@ -156,9 +156,14 @@ Deno.test({ name: 'workerd: every route and error answers as the Deno app, same 
 Deno.test({ name: 'workerd: limits come from the Worker vars (MAX_PIXELS, MAX_BODY_BYTES, MAX_IMAGES_PER_REQUEST)', ...options }, async () => {
   const vars = { ...wranglerVars(), MAX_PIXELS: '100000', MAX_BODY_BYTES: '300000', MAX_IMAGES_PER_REQUEST: '2' };
   const { app, predictor } = localApp(vars);
-  const worker = await startWorkerd({ vars: { MAX_PIXELS: vars.MAX_PIXELS, MAX_BODY_BYTES: vars.MAX_BODY_BYTES, MAX_IMAGES_PER_REQUEST: vars.MAX_IMAGES_PER_REQUEST } });
+  const worker = await startWorkerd({
+    vars: { MAX_PIXELS: vars.MAX_PIXELS, MAX_BODY_BYTES: vars.MAX_BODY_BYTES, MAX_IMAGES_PER_REQUEST: vars.MAX_IMAGES_PER_REQUEST },
+    probe: false, // the first request below is a /predict on a fresh isolate
+  });
   try {
     await predictor;
+    // A cold isolate gets traffic without a readiness probe: /predict waits for the model instead of 503.
+    await assertSameAnswer(worker, app, { name: 'first request on a fresh isolate', ...post([{ name: 'image', bytes: await gradientPng(100, 80) }]) });
     const scan = readData(DATA_IMAGES[0]); // 562×471 = 264,722 px > 100,000
     const small = await gradientPng(100, 80);
     const cases: (Case & { status: number; code: string })[] = [
