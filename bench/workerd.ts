@@ -15,7 +15,13 @@ import { parseArgs } from 'node:util';
 import { Image } from 'imagescript';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
-import { rawPost, startWorkerd, waitReady, type WorkerdServer, wranglerVars } from '../tests/workerd/launch.ts';
+import {
+  rawPost,
+  startWorkerd,
+  waitReady,
+  type WorkerdServer,
+  wranglerVars,
+} from '../tests/workerd/launch.ts';
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -26,20 +32,30 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
   },
 });
-const overrides: Record<string, string> = Object.fromEntries(args.var.map((pair) => [pair.split('=')[0], pair.split('=').slice(1).join('=')]));
+const overrides: Record<string, string> = Object.fromEntries(
+  args.var.map((pair) => [pair.split('=')[0], pair.split('=').slice(1).join('=')]),
+);
 if (!hasData()) {
   console.error(`bench/workerd.ts needs the data set at ${DATA_DIR}`);
   Deno.exit(1);
 }
 
-const IMAGES = ['busi/benign/benign (1).png', 'busi/malignant/malignant (1).png', 'breast-lesions-usg/malignant/case005.png'];
+const IMAGES = [
+  'busi/benign/benign (1).png',
+  'busi/malignant/malignant (1).png',
+  'breast-lesions-usg/malignant/case005.png',
+];
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 /** POSTs images to /predict; the multipart body is encoded before the clock starts. */
 async function timedPost(url: string, bytes: Uint8Array[], query = '') {
-  const form = new Request('http://encode/', { method: 'POST', body: multipart(bytes.map((b) => ({ name: 'image', bytes: b }))) });
+  const form = new Request('http://encode/', {
+    method: 'POST',
+    body: multipart(bytes.map((b) => ({ name: 'image', bytes: b }))),
+  });
   const body = new Uint8Array(await form.arrayBuffer());
   const started = performance.now();
   const res = await rawPost(url, `/predict${query}`, form.headers.get('content-type')!, body);
@@ -110,7 +126,9 @@ try {
     latencies.push(ms);
     for (const key of Object.keys(stages) as (keyof typeof stages)[]) stages[key].push(body.timings[key]);
   }
-  for (let i = 0; i < 10; i++) explain.push((await timedPost(worker.url, [images[i % images.length]], '?explain=true')).ms);
+  for (let i = 0; i < 10; i++) {
+    explain.push((await timedPost(worker.url, [images[i % images.length]], '?explain=true')).ms);
+  }
 } finally {
   await worker.stop();
 }
@@ -165,7 +183,12 @@ async function emptyWorkerdMiB(): Promise<number | null> {
     }
     await mf.dispose();
     console.log(JSON.stringify({ rss }));`;
-  const out = await new Deno.Command('node', { args: ['--input-type=module', '-e', script], cwd: new URL('..', import.meta.url).pathname, stdout: 'piped', stderr: 'null' }).output();
+  const out = await new Deno.Command('node', {
+    args: ['--input-type=module', '-e', script],
+    cwd: new URL('..', import.meta.url).pathname,
+    stdout: 'piped',
+    stderr: 'null',
+  }).output();
   const rss = JSON.parse(new TextDecoder().decode(out.stdout).trim().split('\n').pop() || '{}').rss;
   return typeof rss === 'number' ? round(rss) : null;
 }
@@ -176,7 +199,11 @@ const allLargest = maxImages > 1 ? await largestRequest(maxImages) : null;
 
 const result = {
   command: ['deno run -A bench/workerd.ts', ...Deno.args].join(' '),
-  bundle: { ...bundle, bundleMiB: round(bundle.bundleBytes / 2 ** 20, 2), gzipMiB: round(bundle.bundleGzipBytes / 2 ** 20, 2) },
+  bundle: {
+    ...bundle,
+    bundleMiB: round(bundle.bundleBytes / 2 ** 20, 2),
+    gzipMiB: round(bundle.bundleGzipBytes / 2 ** 20, 2),
+  },
   coldStart: {
     runs: cold.length,
     workerdStartMsMedian: cold.length ? median(cold.map((c) => c.startMs)) : null,
@@ -199,8 +226,9 @@ const result = {
     afterFirstPredictMiBMedian: cold.length ? median(cold.map((c) => c.afterFirst?.rssMiB ?? NaN)) : null,
     largestImage: oneLargest,
     largestRequest: allLargest,
-    note: 'RSS of the whole workerd process (runtime + one isolate), MiB; includes garbage V8 has not collected ' +
-      'yet. isolateEstimateMiB = peak minus an empty Worker\'s workerd (the runtime itself), against the 128 MB limit.',
+    note:
+      'RSS of the whole workerd process (runtime + one isolate), MiB; includes garbage V8 has not collected ' +
+      "yet. isolateEstimateMiB = peak minus an empty Worker's workerd (the runtime itself), against the 128 MB limit.",
   },
 };
 console.log(JSON.stringify(result, null, 2));

@@ -92,7 +92,16 @@ function workerdPid() {
   return null;
 }
 
-console.log(JSON.stringify({ url, bundleBytes, bundleGzipBytes, startMs, launcherPid: process.pid, workerdPid: workerdPid() }));
+console.log(
+  JSON.stringify({
+    url,
+    bundleBytes,
+    bundleGzipBytes,
+    startMs,
+    launcherPid: process.pid,
+    workerdPid: workerdPid(),
+  }),
+);
 
 let stopping = false;
 async function stop() {

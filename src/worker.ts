@@ -31,11 +31,17 @@ let loading: Promise<unknown> | undefined;
 // start async work that outlives it. The model then loads while /health already answers.
 function appFor(env: Record<string, unknown>, ctx: ExecutionContext): Hono<AppEnv> {
   if (!app) {
-    const vars = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+    // Vars and secrets are strings; bindings of other kinds are not configuration.
+    const strings = Object.entries(env).filter((entry): entry is [string, string] =>
+      typeof entry[1] === 'string'
+    );
+    const vars = Object.fromEntries(strings);
     const predictor = loadPredictor();
     loading = predictor.then(() => (loading = undefined), () => (loading = undefined));
     // Keeps the isolate working on the load after the first response went out.
-    ctx.waitUntil(predictor.catch((err) => console.error(JSON.stringify({ event: 'model_load_failed', error: String(err) }))));
+    const logFailure = (err: unknown) =>
+      console.error(JSON.stringify({ event: 'model_load_failed', error: String(err) }));
+    ctx.waitUntil(predictor.catch(logFailure));
     app = createApp({
       predictor,
       limits: limitsFromEnv(vars),

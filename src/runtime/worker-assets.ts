@@ -27,7 +27,10 @@ export function modelArtifacts(): ModelArtifacts {
   const manifest = modelJson as unknown as ModelJson;
   const paths = manifest.weightsManifest.flatMap((group) => group.paths);
   if (paths.length !== 1 || paths[0] !== BUNDLED_WEIGHT_FILE) {
-    throw new Error(`static/model/model.json lists ${JSON.stringify(paths)}; the Worker bundles only ${BUNDLED_WEIGHT_FILE}`);
+    const listed = JSON.stringify(paths);
+    throw new Error(
+      `static/model/model.json lists ${listed}; the Worker bundles only ${BUNDLED_WEIGHT_FILE}`,
+    );
   }
   return { modelJson: manifest, weights: { [BUNDLED_WEIGHT_FILE]: new Uint8Array(weights as ArrayBuffer) } };
 }

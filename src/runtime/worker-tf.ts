@@ -21,11 +21,15 @@ export interface WorkerBackendInfo {
   ms: number;
 }
 
-type EmscriptenModule = { cwrap: (name: string, ret: string | null, args: string[]) => unknown; tfjs?: unknown };
+type EmscriptenModule = {
+  cwrap: (name: string, ret: string | null, args: string[]) => unknown;
+  tfjs?: unknown;
+};
 type Factory = (config: object) => Promise<EmscriptenModule>;
 
 // The smallest module using a SIMD instruction (i8x16.splat); the same probe tfjs's WASM_HAS_SIMD_SUPPORT
 // flag validates. Validation parses but never compiles, so Workers allow it.
+// deno-fmt-ignore
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11,
 ]);
@@ -43,7 +47,10 @@ async function createBackend(simdModule: WebAssembly.Module): Promise<BackendWas
   let hookUsed = false;
   const module = await (wasmFactory as unknown as Factory)({
     // Emscripten calls this instead of fetching and compiling the .wasm file itself.
-    instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+    instantiateWasm(
+      imports: WebAssembly.Imports,
+      done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
+    ) {
       hookUsed = true;
       const instance = new WebAssembly.Instance(simdModule, imports);
       done(instance, simdModule);
@@ -73,8 +80,12 @@ export async function startWorkerWasmBackend(simdModule: WebAssembly.Module): Pr
   tf.removeBackend('wasm');
   tf.registerBackend('wasm', () => createBackend(simdModule), 3);
   // setBackend resolves false (after logging) when the factory throws; surface that as an error.
-  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs WASM backend failed to start from the imported module');
+  if (!(await tf.setBackend('wasm'))) {
+    throw new Error('tfjs WASM backend failed to start from the imported module');
+  }
   await tf.ready();
-  if (tf.getBackend() !== 'wasm') throw new Error(`expected tfjs on the wasm backend, got ${tf.getBackend()}`);
+  if (tf.getBackend() !== 'wasm') {
+    throw new Error(`expected tfjs on the wasm backend, got ${tf.getBackend()}`);
+  }
   return { backend: 'wasm', simd: true, ms: performance.now() - started };
 }

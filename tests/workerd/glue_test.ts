@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { engineHasSimd, GLUE_TFJS_WASM_VERSION, startWorkerWasmBackend } from '../../src/runtime/worker-tf.ts';
+import {
+  engineHasSimd,
+  GLUE_TFJS_WASM_VERSION,
+  startWorkerWasmBackend,
+} from '../../src/runtime/worker-tf.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const readJson = (path: string) => JSON.parse(Deno.readTextFileSync(new URL(path, ROOT)));
@@ -17,7 +21,11 @@ Deno.test('worker glue: the packages it depends on are pinned exactly to the ver
   const pins = { ...pkg.dependencies, ...pkg.devDependencies };
   for (const name of ['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-core']) {
     assert.equal(pins[name], GLUE_TFJS_WASM_VERSION, `${name} must be pinned to ${GLUE_TFJS_WASM_VERSION}`);
-    assert.equal(readJson(`node_modules/${name}/package.json`).version, GLUE_TFJS_WASM_VERSION, `installed ${name}`);
+    assert.equal(
+      readJson(`node_modules/${name}/package.json`).version,
+      GLUE_TFJS_WASM_VERSION,
+      `installed ${name}`,
+    );
   }
   for (const name of ['imagescript', 'wrangler']) {
     assert.match(pins[name], /^\d+\.\d+\.\d+$/, `${name} pinned exactly`);
@@ -32,7 +40,10 @@ Deno.test('worker glue: wrangler.toml keeps nodejs_compat off (it silently moves
 });
 
 Deno.test('worker glue: a module that is not the tfjs binary fails start-up loudly', async () => {
-  await assert.rejects(startWorkerWasmBackend(compile('node_modules/imagescript/wasm/any/png.wasm')), /failed to start/);
+  await assert.rejects(
+    startWorkerWasmBackend(compile('node_modules/imagescript/wasm/any/png.wasm')),
+    /failed to start/,
+  );
 });
 
 Deno.test('worker glue: the SIMD binary starts through instantiateWasm and runs kernels on wasm', async () => {
