@@ -74,7 +74,14 @@ const mf = new Miniflare({
   },
   cf: false, // no network lookup of Cloudflare's request metadata (this machine is offline)
 });
-const url = (await mf.ready).toString().replace(/\/$/, '');
+let url;
+try {
+  url = (await mf.ready).toString().replace(/\/$/, '');
+} finally {
+  // workerd has loaded the modules; the files are not needed any more (and Miniflare's own exit hook may end
+  // this process on SIGTERM before any cleanup of ours could run).
+  rmSync(out, { recursive: true, force: true });
+}
 const startMs = Math.round(performance.now() - started);
 
 // Miniflare runs one workerd child; its pid lets benchmarks read the runtime's memory from /proc.
@@ -108,7 +115,6 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   await mf.dispose();
-  rmSync(out, { recursive: true, force: true });
   process.exit(0);
 }
 process.on('SIGTERM', stop);
