@@ -6,6 +6,8 @@
  * - JPEG (each image upscaled 2× and encoded at quality 90 with imagescript, ≈ 1 MP for BUSI): optimised adds
  *   DCT-domain reduced-scale decoding (decodeJpeg atLeast = model input); reference decodes every pixel.
  * `--jpeg-margin=M` asks the reduced decode to cover M × the model input (default: JPEG_SCALE_MARGIN).
+ * As a yardstick it also compares the PNG with its 2× JPEG, both on the reference path (what the re-encoding
+ * alone does).
  * Reports max and p99 |Δp| and how many images change side of the card's threshold or change tier; writes
  * bench/results/parity.json.
  */
@@ -89,6 +91,7 @@ function compare(rows: { file: string; reference: number; optimised: number }[])
 
 const pngRows: { file: string; reference: number; optimised: number }[] = [];
 const jpegRows: { file: string; reference: number; optimised: number }[] = [];
+const encodingRows: { file: string; reference: number; optimised: number }[] = [];
 const jpegStep = Number(flags['jpeg-step']);
 // decodeImage multiplies atLeast by JPEG_SCALE_MARGIN; --jpeg-margin overrides that margin for experiments.
 const margin = Number(flags['jpeg-margin'] ?? JPEG_SCALE_MARGIN);
@@ -106,6 +109,8 @@ for (const [i, file] of files.entries()) {
     const jpegReference = referenceProbability(referenceModelInput(decodeImage(jpeg, slow, { limits }), spec));
     const jpegOptimised = classifier.classify([toModelInput(decodeImage(jpeg, fast, { limits, atLeast }), spec)])[0];
     jpegRows.push({ file, reference: jpegReference, optimised: jpegOptimised });
+    // Yardstick: how far the same picture sent as that JPEG (decoded in full) already moves the probability.
+    encodingRows.push({ file, reference, optimised: jpegReference });
   }
   if (i % 100 === 0) console.error(`[parity] ${i}/${files.length}`);
 }
@@ -118,7 +123,8 @@ const results = {
   loadAverage: loadAverage(),
   png: compare(pngRows),
   jpeg2x: compare(jpegRows),
+  pngVersusJpeg2xFullDecode: compare(encodingRows),
 };
 await Deno.mkdir(new URL('./results/', import.meta.url), { recursive: true });
 await Deno.writeTextFile(new URL(`./results/${flags.out}`, import.meta.url), JSON.stringify(results, null, 2) + '\n');
-console.log(JSON.stringify({ png: { ...results.png, worst: undefined }, jpeg2x: { ...results.jpeg2x, worst: undefined } }, null, 2));
+console.log(JSON.stringify({ png: { ...results.png, worst: undefined }, jpeg2x: { ...results.jpeg2x, worst: undefined }, pngVersusJpeg2xFullDecode: { ...results.pngVersusJpeg2xFullDecode, worst: undefined } }, null, 2));
