@@ -1,7 +1,9 @@
 /**
  * Training and evaluation CLI (Node + tfjs-node for training; evaluation through the serving code on WASM).
- *   tsx train/cli.ts train    [--data DIR] [--out DIR] [--arch edge|seed] [--epochs N] [--seed N] [--include-normal]
- *                             [--folder DIR] [--npz FILE] [--quantize float32|float16|uint8] [--patience N] [--limit N]
+ *   tsx train/cli.ts train    [--data DIR] [--out DIR] [--arch edge|seed] [--epochs N] [--patience N] [--seed N]
+ *                             [--ensemble K] [--folder DIR | --npz FILE] [--include-normal] [--limit N]
+ *                             [--min-crop AREA] [--zoom-out SIDE] [--blur RATE] [--lesion-weight W] [--lesion-crop RATE]
+ *                             [--standardize] [--no-augment] [--quantize float32|float16|uint8] [--keep-model]
  *   tsx train/cli.ts evaluate --model DIR (--folder DIR | --npz FILE [--split test] | --busi-split PART | --external) [--out DIR]
  */
 import { fileURLToPath } from 'node:url';

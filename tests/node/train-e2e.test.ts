@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -56,6 +56,34 @@ test('train → save → load in the serving classifier → card', { skip, timeo
     for (const g of groups('test')) assert.ok(!groups('train').has(g), `group ${g} leaked`);
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('training on a class-folder tree (your own images) writes a loadable model and a per-file split', { skip, timeout: 120_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'folder-data-'));
+  const out = join(root, 'model');
+  try {
+    // 12 benign and 8 malignant BUSI files, copied to a temporary Keras-style tree outside the project.
+    for (const [cls, n] of [['benign', 12], ['malignant', 8]] as const) {
+      mkdirSync(join(root, 'data', cls), { recursive: true });
+      for (let i = 1; i <= n; i++) copyFileSync(join(DATA, 'busi', cls, `${cls} (${i}).png`), join(root, 'data', cls, `${i}.png`));
+    }
+    execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'train', '--folder', join(root, 'data'), '--epochs', '1', '--out', out], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
+    assert.match(card.data.description, /Class folders/);
+    assert.equal(card.metrics.external, undefined, 'no external set for a folder run');
+    const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8'));
+    assert.equal(split.train.length + split.val.length + split.test.length, 20);
+    assert.ok(split.test.some((s: { label: number }) => s.label === 1), 'stratified: malignant files in test');
+    const { loadServingClassifier } = await import('../../train/serving-eval.ts');
+    const classifier = await loadServingClassifier(out);
+    assert.deepEqual(classifier.inputSpec, { height: 128, width: 128, channels: 1 });
+    classifier.dispose();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
 
