@@ -13,6 +13,7 @@ import { accessLog, type LogSink } from './middleware/access-log.ts';
 import { apiKeyAuth } from './middleware/api-key.ts';
 import { ioDeadline } from './middleware/deadline.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { bindingRateLimit } from './middleware/rate-limit-binding.ts';
 import type { Predictor } from './predictor.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/model.ts';
@@ -80,6 +81,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   }
   // Keys are checked first, so a limit keyed by API key only ever counts valid keys.
   if (security.apiKeys?.length) app.use('/predict', apiKeyAuth(security.apiKeys));
+  if (security.rateLimitBinding) {
+    app.use('/predict', bindingRateLimit({
+      binding: security.rateLimitBinding,
+      byApiKey: Boolean(security.apiKeys?.length),
+      clientIpHeader: security.clientIpHeader,
+    }));
+  }
   if (security.rateLimitPerMinute) {
     app.use('/predict', rateLimit({
       perMinute: security.rateLimitPerMinute,

@@ -52,11 +52,16 @@ export interface SecurityOptions {
    * peer address (on Workers: Cloudflare's own cf-connecting-ip). Never name a header clients can set themselves.
    */
   clientIpHeader: string;
+  /** Name of a Workers Rate Limiting binding to count /predict requests with (global per location); empty = none. */
+  rateLimitBinding: string;
 }
 
 const list = (raw: string | undefined) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
-/** Reads API_KEY (comma-separated keys), CORS_ORIGINS (comma-separated or *), RATE_LIMIT_PER_MINUTE, CLIENT_IP_HEADER. */
+/**
+ * Reads API_KEY (comma-separated keys), CORS_ORIGINS (comma-separated or *), RATE_LIMIT_PER_MINUTE,
+ * CLIENT_IP_HEADER and RATE_LIMIT_BINDING.
+ */
 export function securityFromEnv(env: Record<string, string | undefined>): SecurityOptions {
   const rate = Number(env.RATE_LIMIT_PER_MINUTE ?? 0);
   if (!Number.isFinite(rate) || rate < 0) throw new Error(`RATE_LIMIT_PER_MINUTE must be ≥ 0, got "${env.RATE_LIMIT_PER_MINUTE}"`);
@@ -65,5 +70,6 @@ export function securityFromEnv(env: Record<string, string | undefined>): Securi
     corsOrigins: list(env.CORS_ORIGINS),
     rateLimitPerMinute: rate,
     clientIpHeader: env.CLIENT_IP_HEADER?.trim().toLowerCase() ?? '',
+    rateLimitBinding: env.RATE_LIMIT_BINDING?.trim() ?? '',
   };
 }

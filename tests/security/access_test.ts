@@ -102,3 +102,35 @@ Deno.test('security headers are on API responses too', async () => {
   assert.equal(res.headers.get('referrer-policy'), 'no-referrer');
   await res.body?.cancel();
 });
+
+Deno.test('on Workers, RATE_LIMIT_BINDING counts through the rate-limiting binding (keys leave only as digests)', async () => {
+  const seen: string[] = [];
+  const allowed = new Set(['ip:198.51.100.7']);
+  const binding = { limit: ({ key }: { key: string }) => (seen.push(key), Promise.resolve({ success: allowed.has(key) })) };
+  const app = createApp({ predictor, log: quiet, security: securityFromEnv({ RATE_LIMIT_BINDING: 'PREDICT_LIMITER' }) });
+  // Workers pass the env (with bindings) as the second argument of fetch; Cloudflare sets cf-connecting-ip.
+  const send = (ip: string) => {
+    const req = new Request('http://x/predict', { method: 'POST', body: multipart([{ name: 'image', bytes: png }]), headers: { 'cf-connecting-ip': ip } });
+    Object.defineProperty(req, 'cf', { value: {} }); // what the Workers runtime attaches
+    return app.fetch(req, { PREDICT_LIMITER: binding });
+  };
+  const ok = await send('198.51.100.7');
+  assert.equal(ok.status, 200);
+  await ok.body?.cancel();
+  const limited = await send('203.0.113.5');
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('retry-after'), '60');
+  assert.equal((await limited.json()).error.code, 'rate_limited');
+  assert.deepEqual(seen, ['ip:198.51.100.7', 'ip:203.0.113.5']);
+
+  const keyed = createApp({ predictor, log: quiet, security: securityFromEnv({ RATE_LIMIT_BINDING: 'PREDICT_LIMITER', API_KEY: 'k-secret-0123456789' }) });
+  const res = await keyed.request('/predict', { method: 'POST', body: multipart([{ name: 'image', bytes: png }]), headers: { authorization: 'Bearer k-secret-0123456789' } }, { PREDICT_LIMITER: binding });
+  await res.body?.cancel();
+  assert.match(seen.at(-1)!, /^key:[0-9a-f]+$/);
+  assert.ok(!seen.at(-1)!.includes('secret'));
+
+  // Without the binding (Deno, or a missing wrangler entry) requests pass; the in-memory limit is the fallback.
+  const unbound = await app.request('/predict', { method: 'POST', body: multipart([{ name: 'image', bytes: png }]) });
+  assert.equal(unbound.status, 200);
+  await unbound.body?.cancel();
+});

@@ -59,7 +59,7 @@ Deno.test('nonsense limit and security settings stop the server at start-up', ()
     assert.throws(() => limitsFromEnv(env), /must be a positive number/, JSON.stringify(env));
   }
   assert.throws(() => securityFromEnv({ RATE_LIMIT_PER_MINUTE: '-5' }), /RATE_LIMIT_PER_MINUTE/);
-  assert.deepEqual(securityFromEnv({}), { apiKeys: [], corsOrigins: [], rateLimitPerMinute: 0, clientIpHeader: '' });
+  assert.deepEqual(securityFromEnv({}), { apiKeys: [], corsOrigins: [], rateLimitPerMinute: 0, clientIpHeader: '', rateLimitBinding: '' });
 });
 
 Deno.test('every kind of answer carries the security headers', async () => {
