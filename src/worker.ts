@@ -13,7 +13,7 @@ async function loadPredictor(): Promise<Predictor> {
   const started = performance.now();
   const backend = await startWorkerWasmBackend(TFJS_SIMD_MODULE);
   const predictor = await createPredictor(modelArtifacts(), MODEL_CARD, createDecoders(CODEC_MODULES));
-  // Workers freeze the clock between I/O, so these are coarse; bench/workerd.ts measures from outside.
+  // On Cloudflare the clock only advances at I/O, so this is coarse there; bench/workerd.ts times from outside.
   console.log(JSON.stringify({
     event: 'ready',
     model: predictor.card.version,
