@@ -41,11 +41,19 @@ export function bindingRateLimit(options: BindingRateLimitOptions): MiddlewareHa
   return async (c, next) => {
     const binding = (c.env as Record<string, unknown> | undefined)?.[options.binding];
     if (!isBinding(binding)) {
-      if (!warned) console.warn(JSON.stringify({ warning: `RATE_LIMIT_BINDING names "${options.binding}" but no such binding is bound` }));
+      if (!warned) {
+        console.warn(
+          JSON.stringify({
+            warning: `RATE_LIMIT_BINDING names "${options.binding}" but no such binding is bound`,
+          }),
+        );
+      }
       warned = true;
       return next();
     }
-    const { success } = await binding.limit({ key: withoutSecrets(clientKey(c, options.byApiKey, options.clientIpHeader)) });
+    const { success } = await binding.limit({
+      key: withoutSecrets(clientKey(c, options.byApiKey, options.clientIpHeader)),
+    });
     if (!success) {
       c.header('Retry-After', String(retry));
       throw new ApiError(429, 'rate_limited', `Too many requests; retry in ${retry} s`);

@@ -38,7 +38,10 @@ export function clientKey(c: Context, byApiKey = false, clientIpHeader?: string)
  * In-memory per-isolate rate limit (Deno; on Workers it limits per isolate: use Cloudflare's rate-limiting
  * rules or binding for a global limit). Answers 429 with Retry-After.
  */
-export function rateLimit(options: RateLimitOptions, now: () => number = () => Date.now()): MiddlewareHandler {
+export function rateLimit(
+  options: RateLimitOptions,
+  now: () => number = () => Date.now(),
+): MiddlewareHandler {
   const buckets = new Map<string, { tokens: number; at: number }>();
   const perMs = options.perMinute / 60_000;
   const maxClients = options.maxClients ?? 10_000;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
-import { readData, hasData } from '../fixtures/data.ts';
+import { hasData, readData } from '../fixtures/data.ts';
 import { testApp, tinyPredictor } from '../fixtures/app.ts';
 import { gradientJpeg, gradientPng } from '../fixtures/images.ts';
 
@@ -17,8 +17,18 @@ const predictor = tinyPredictor();
 await predictor;
 const { app } = testApp(predictor, { maxBodyBytes: 2_000_000, maxImagesPerRequest: 4, maxPixels: 4_000_000 });
 
-const seeds: Uint8Array[] = [await gradientPng(40, 30), await gradientJpeg(40, 30), await gradientPng(7, 120), await gradientJpeg(90, 9, 50)];
-if (hasData()) seeds.push(readData('busi/benign/benign (3).png').slice(), readData('breast-lesions-usg/benign/case001.png').slice());
+const seeds: Uint8Array[] = [
+  await gradientPng(40, 30),
+  await gradientJpeg(40, 30),
+  await gradientPng(7, 120),
+  await gradientJpeg(90, 9, 50),
+];
+if (hasData()) {
+  seeds.push(
+    readData('busi/benign/benign (3).png').slice(),
+    readData('breast-lesions-usg/benign/case001.png').slice(),
+  );
+}
 // Every PNG colour type/bit depth and JPEG flavour (palette, 16-bit, interlaced, progressive, CMYK): each
 // takes a different path through the codecs.
 const COLOUR_DIR = new URL('../fixtures/colour/', import.meta.url);
@@ -34,7 +44,10 @@ async function check(init: RequestInit & { body?: BodyInit }, path = '/predict')
   const started = performance.now();
   // A hang fails the run instead of stalling it: each request gets a hard bound.
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const bound = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('request hung (> 10 s)')), 10_000)));
+  const bound = new Promise<never>((
+    _,
+    reject,
+  ) => (timer = setTimeout(() => reject(new Error('request hung (> 10 s)')), 10_000)));
   const answer = (async () => {
     const res = await app.request(path, { method: 'POST', ...init });
     return { res, text: await res.text() };
@@ -51,19 +64,32 @@ async function check(init: RequestInit & { body?: BodyInit }, path = '/predict')
     assert.equal(typeof body.error?.message, 'string');
     assert.ok(!text.includes('    at '), 'no stack trace');
   } else if (body.results) {
-    for (const r of body.results) assert.ok(typeof r.probability === 'number' || typeof r.error?.code === 'string');
+    for (const r of body.results) {
+      assert.ok(typeof r.probability === 'number' || typeof r.error?.code === 'string');
+    }
   } else assert.ok(body.probability >= 0 && body.probability <= 1);
   assert.ok(ms < 5_000, `took ${ms} ms`);
 }
 
 const form = (parts: { name: string; bytes: Uint8Array; type?: string }[]) => {
   const f = new FormData();
-  for (const p of parts) f.append(p.name, new Blob([p.bytes as Uint8Array<ArrayBuffer>], { type: p.type ?? 'application/octet-stream' }), 'x');
+  for (const p of parts) {
+    f.append(
+      p.name,
+      new Blob([p.bytes as Uint8Array<ArrayBuffer>], { type: p.type ?? 'application/octet-stream' }),
+      'x',
+    );
+  }
   return f;
 };
 
 // Mutations of valid images: truncation, bit flips, byte overwrites, header splices.
-const mutated = fc.tuple(fc.nat(seeds.length - 1), fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.nat(3)), { minLength: 1, maxLength: 8 }), fc.option(fc.double({ min: 0, max: 1, noNaN: true })), fc.boolean())
+const mutated = fc.tuple(
+  fc.nat(seeds.length - 1),
+  fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.nat(3)), { minLength: 1, maxLength: 8 }),
+  fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+  fc.boolean(),
+)
   .map(([i, edits, cut, fixCrc]) => {
     const bytes = seeds[i].slice();
     for (const [at, value, kind] of edits) {
@@ -91,12 +117,21 @@ function fixPngCrcs(bytes: Uint8Array): void {
 }
 
 Deno.test('mutated PNG/JPEG images never give a 5xx, a crash or a hang', async () => {
-  await fc.assert(fc.asyncProperty(mutated, async (bytes) => check({ body: form([{ name: 'image', bytes }]) })), { seed: SEED, numRuns: Math.round(RUNS * 0.5) });
+  await fc.assert(
+    fc.asyncProperty(mutated, async (bytes) => check({ body: form([{ name: 'image', bytes }]) })),
+    { seed: SEED, numRuns: Math.round(RUNS * 0.5) },
+  );
 });
 
 // Well-formed PNG containers (valid CRCs and zlib) around random scanlines: every colour type and bit depth,
 // random and invalid filter bytes, palettes of any size, interlacing, and data a little short or long.
-const DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const DEPTHS: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 const structuredPng = fc.record({
   width: fc.integer({ min: 1, max: 48 }),
@@ -113,49 +148,124 @@ const structuredPng = fc.record({
   const stride = Math.ceil((width * CHANNELS[colourType] * depth) / 8);
   const raw = new Uint8Array(Math.max(0, height * (stride + 1) + lengthDelta));
   for (let i = 0; i < raw.length; i++) raw[i] = noise[(i * 31 + (i >> 6)) % noise.length] ^ (i & 255);
-  for (let y = 0; y < height && y * (stride + 1) < raw.length; y++) raw[y * (stride + 1)] = filters[0] === 255 ? 5 : filters[y % filters.length] % 5; // 5 is no filter type
-  const palette = colourType === 3 || paletteEntries % 7 === 0 ? Uint8Array.from({ length: paletteEntries * 3 }, (_, i) => (i * 53) & 255) : undefined;
+  for (let y = 0; y < height && y * (stride + 1) < raw.length; y++) {
+    raw[y * (stride + 1)] = filters[0] === 255 ? 5 : filters[y % filters.length] % 5; // 5 is no filter type
+  }
+  const palette = colourType === 3 || paletteEntries % 7 === 0
+    ? Uint8Array.from({ length: paletteEntries * 3 }, (_, i) => (i * 53) & 255)
+    : undefined;
   return pngFile(width, height, colourType, raw, { depth, interlace, palette });
 });
 
 Deno.test('well-formed PNG containers with hostile scanlines never give a 5xx', async () => {
-  await fc.assert(fc.asyncProperty(structuredPng, async (bytes) => check({ body: form([{ name: 'image', bytes }]) })), { seed: SEED + 3, numRuns: Math.round(RUNS * 0.1) });
+  await fc.assert(
+    fc.asyncProperty(structuredPng, async (bytes) => check({ body: form([{ name: 'image', bytes }]) })),
+    { seed: SEED + 3, numRuns: Math.round(RUNS * 0.1) },
+  );
 });
 
 // Declared sizes up to 2^32 - 1: refused from the header, before any decoding.
 Deno.test('huge declared dimensions are refused from the header', async () => {
-  await fc.assert(fc.asyncProperty(fc.nat(0xffffffff), fc.nat(0xffffffff), fc.boolean(), async (w, h, jpeg) => {
-    let bytes: Uint8Array;
-    if (jpeg) {
-      bytes = new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0, 17, 8, (h >> 8) & 255, h & 255, (w >> 8) & 255, w & 255, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1, 0xff, 0xd9]);
-    } else {
-      bytes = seeds[0].slice();
-      new DataView(bytes.buffer).setUint32(16, w);
-      new DataView(bytes.buffer).setUint32(20, h);
-    }
-    await check({ body: form([{ name: 'image', bytes }]) });
-  }), { seed: SEED + 1, numRuns: Math.round(RUNS * 0.1) });
+  await fc.assert(
+    fc.asyncProperty(fc.nat(0xffffffff), fc.nat(0xffffffff), fc.boolean(), async (w, h, jpeg) => {
+      let bytes: Uint8Array;
+      if (jpeg) {
+        bytes = new Uint8Array([
+          0xff,
+          0xd8,
+          0xff,
+          0xc0,
+          0,
+          17,
+          8,
+          (h >> 8) & 255,
+          h & 255,
+          (w >> 8) & 255,
+          w & 255,
+          3,
+          1,
+          0x11,
+          0,
+          2,
+          0x11,
+          1,
+          3,
+          0x11,
+          1,
+          0xff,
+          0xd9,
+        ]);
+      } else {
+        bytes = seeds[0].slice();
+        new DataView(bytes.buffer).setUint32(16, w);
+        new DataView(bytes.buffer).setUint32(20, h);
+      }
+      await check({ body: form([{ name: 'image', bytes }]) });
+    }),
+    { seed: SEED + 1, numRuns: Math.round(RUNS * 0.1) },
+  );
 });
 
 // Arbitrary bodies, content types, boundaries, field names and part counts.
 const junkRequest = fc.oneof(
-  fc.record({ type: fc.constantFrom('multipart/form-data', 'multipart/form-data; boundary=', 'multipart/form-data; boundary=x', 'text/plain', 'application/json', 'image/png', '', 'multipart/mixed; boundary=x'), body: fc.uint8Array({ maxLength: 3000 }) })
-    .map(({ type, body }) => ({ headers: (type ? { 'content-type': type } : {}) as Record<string, string>, body: body as Uint8Array<ArrayBuffer> })),
-  fc.tuple(fc.array(fc.tuple(fc.constantFrom('image', 'Image', 'file', 'img', ''), fc.nat(seeds.length - 1), fc.constantFrom('image/png', 'image/gif', 'text/html', '')), { maxLength: 7 }))
-    .map(([parts]) => ({ headers: {} as Record<string, string>, body: form(parts.map(([name, i, type]) => ({ name, bytes: seeds[i], type }))) })),
+  fc.record({
+    type: fc.constantFrom(
+      'multipart/form-data',
+      'multipart/form-data; boundary=',
+      'multipart/form-data; boundary=x',
+      'text/plain',
+      'application/json',
+      'image/png',
+      '',
+      'multipart/mixed; boundary=x',
+    ),
+    body: fc.uint8Array({ maxLength: 3000 }),
+  })
+    .map(({ type, body }) => ({
+      headers: (type ? { 'content-type': type } : {}) as Record<string, string>,
+      body: body as Uint8Array<ArrayBuffer>,
+    })),
+  fc.tuple(
+    fc.array(
+      fc.tuple(
+        fc.constantFrom('image', 'Image', 'file', 'img', ''),
+        fc.nat(seeds.length - 1),
+        fc.constantFrom('image/png', 'image/gif', 'text/html', ''),
+      ),
+      { maxLength: 7 },
+    ),
+  )
+    .map(([parts]) => ({
+      headers: {} as Record<string, string>,
+      body: form(parts.map(([name, i, type]) => ({ name, bytes: seeds[i], type }))),
+    })),
   fc.tuple(fc.string({ maxLength: 40 }), fc.uint8Array({ maxLength: 2000 }))
-    .map(([boundary, bytes]) => ({ headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: new Uint8Array([...new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n\r\n`), ...bytes]) as Uint8Array<ArrayBuffer> })),
+    .map(([boundary, bytes]) => ({
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: new Uint8Array([
+        ...new TextEncoder().encode(
+          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n\r\n`,
+        ),
+        ...bytes,
+      ]) as Uint8Array<ArrayBuffer>,
+    })),
 );
 
 Deno.test('broken multipart, wrong fields, odd content types and many parts get clean 4xx', async () => {
-  await fc.assert(fc.asyncProperty(junkRequest, async (req) => check(req)), { seed: SEED + 2, numRuns: Math.round(RUNS * 0.3) });
+  await fc.assert(fc.asyncProperty(junkRequest, async (req) => check(req)), {
+    seed: SEED + 2,
+    numRuns: Math.round(RUNS * 0.3),
+  });
 });
 
 Deno.test('thousands of parts are refused without predicting', async () => {
   const tiny = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
   await check({ body: form(Array.from({ length: 2000 }, () => ({ name: 'image', bytes: tiny }))) });
   await check({ body: form(Array.from({ length: 2000 }, (_, i) => ({ name: `f${i}`, bytes: tiny }))) });
-  const res = await app.request('/predict', { method: 'POST', body: form(Array.from({ length: 500 }, () => ({ name: 'image', bytes: seeds[0] }))) });
+  const res = await app.request('/predict', {
+    method: 'POST',
+    body: form(Array.from({ length: 500 }, () => ({ name: 'image', bytes: seeds[0] }))),
+  });
   assert.equal(res.status, 413);
   assert.equal((await res.json()).error.code, 'too_many_images');
 });
@@ -229,11 +339,18 @@ Deno.test('a small frame whose data inflates to 300 MB is refused without inflat
     const png = pngFile(100, 100, colourType, new Uint8Array(300_000_000));
     const rssBefore = Deno.memoryUsage().rss;
     const started = performance.now();
-    const res = await app.request('/predict', { method: 'POST', body: form([{ name: 'image', bytes: png }]) });
+    const res = await app.request('/predict', {
+      method: 'POST',
+      body: form([{ name: 'image', bytes: png }]),
+    });
     const ms = performance.now() - started;
     const body = await res.json();
     const grewMb = (Deno.memoryUsage().rss - rssBefore) / 2 ** 20;
-    console.log(`inflate bomb (colour type ${colourType}, ${png.length} bytes): ${res.status} in ${ms.toFixed(1)} ms, RSS +${Math.max(0, grewMb).toFixed(0)} MB`);
+    console.log(
+      `inflate bomb (colour type ${colourType}, ${png.length} bytes): ${res.status} in ${
+        ms.toFixed(1)
+      } ms, RSS +${Math.max(0, grewMb).toFixed(0)} MB`,
+    );
     assert.equal(res.status, 422);
     assert.equal(body.error.code, 'corrupt_image');
     assert.ok(grewMb < 100, `RSS grew ${grewMb.toFixed(0)} MB: the stream was inflated`);
@@ -241,10 +358,23 @@ Deno.test('a small frame whose data inflates to 300 MB is refused without inflat
 });
 
 Deno.test('fuzz request count reached', () => {
-  console.log(`${count} fuzz requests answered; by status: ${JSON.stringify(Object.fromEntries([...statusCounts].sort()))}`);
+  console.log(
+    `${count} fuzz requests answered; by status: ${
+      JSON.stringify(Object.fromEntries([...statusCounts].sort()))
+    }`,
+  );
   // The generators must reach deep: some mutated images still decode and get predictions, others fail in
   // the codec, the header check or the multipart parser.
-  for (const code of ['200', '400 bad_request', '400 missing_image', '413 too_many_pixels', '415 unsupported_media_type', '422 corrupt_image']) {
+  for (
+    const code of [
+      '200',
+      '400 bad_request',
+      '400 missing_image',
+      '413 too_many_pixels',
+      '415 unsupported_media_type',
+      '422 corrupt_image',
+    ]
+  ) {
     assert.ok((statusCounts.get(code) ?? 0) > 0, `no "${code}" answer: the fuzzer does not reach that path`);
   }
   assert.ok(count >= RUNS, `${count} < ${RUNS}`);

@@ -39,7 +39,18 @@ async function load(args: string[]) {
   }
 }
 
-function assertClean(s: { requests: number; errors: number; timeouts: number; non2xx: number; warmupNon2xx: number; statuses: Record<string, number>; tensors: Record<string, number | null> }, requests: number) {
+function assertClean(
+  s: {
+    requests: number;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    warmupNon2xx: number;
+    statuses: Record<string, number>;
+    tensors: Record<string, number | null>;
+  },
+  requests: number,
+) {
   assert.equal(s.requests, requests);
   assert.equal(s.errors, 0, 'connection errors');
   assert.equal(s.timeouts, 0, 'timeouts');
@@ -50,14 +61,21 @@ function assertClean(s: { requests: number; errors: number; timeouts: number; no
   assert.equal(s.tensors.after, s.tensors.baseline, 'tensor count after the run');
 }
 
-Deno.test({ name: 'load (deno serve): 500 real-image requests at concurrency 32, no errors, no tensor leak', ignore: !ready }, async () => {
+Deno.test({
+  name: 'load (deno serve): 500 real-image requests at concurrency 32, no errors, no tensor leak',
+  ignore: !ready,
+}, async () => {
   const s = await load(['--requests', '500', '--warmup', '64', '--connections', '32']);
   assertClean(s, 500);
   assert.ok(s.images >= 8, 'several different real images');
 });
 
-const workerd = ready && (await exists(`${ROOT}scripts/workerd-serve.mjs`)) && (await exists(`${ROOT}wrangler.toml`));
-Deno.test({ name: 'load (workerd): 200 real-image requests at concurrency 8, no errors, no tensor leak', ignore: !workerd }, async () => {
+const workerd = ready && (await exists(`${ROOT}scripts/workerd-serve.mjs`)) &&
+  (await exists(`${ROOT}wrangler.toml`));
+Deno.test({
+  name: 'load (workerd): 200 real-image requests at concurrency 8, no errors, no tensor leak',
+  ignore: !workerd,
+}, async () => {
   const s = await load(['--workerd', '--requests', '200', '--warmup', '32', '--connections', '8']);
   assertClean(s, 200);
 });

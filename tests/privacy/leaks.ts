@@ -47,7 +47,8 @@ class WindowIndex {
   }
 }
 
-const keyAt = (d: Uint8Array, i: number) => ((d[i] << 24) | (d[i + 1] << 16) | (d[i + 2] << 8) | d[i + 3]) >>> 0;
+const keyAt = (d: Uint8Array, i: number) =>
+  ((d[i] << 24) | (d[i + 1] << 16) | (d[i + 2] << 8) | d[i + 3]) >>> 0;
 
 function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >> 1);
@@ -80,7 +81,9 @@ export class LeakDetector {
     // Hex, plain or separated by spaces/colons.
     for (const run of text.match(/(?:[0-9a-fA-F]{2}[ :]?){8,}/g) ?? []) {
       const hex = run.replace(/[ :]/g, '');
-      if (this.index.matches(hexToBytes(hex)) || this.index.matches(hexToBytes(hex.slice(1)))) found.push(`hex ${run.slice(0, 24)}`);
+      if (this.index.matches(hexToBytes(hex)) || this.index.matches(hexToBytes(hex.slice(1)))) {
+        found.push(`hex ${run.slice(0, 24)}`);
+      }
     }
     // Base64 (and base64url), from every alignment of the run.
     for (const run of text.match(/[A-Za-z0-9+/_-]{12,}/g) ?? []) {
@@ -95,7 +98,9 @@ export class LeakDetector {
       }
     }
     // Decimal lists: bytes/pixels as integers, model input as floats.
-    for (const run of text.match(/-?\d+(?:\.\d+)?(?:e-?\d+)?(?:\s*,\s*-?\d+(?:\.\d+)?(?:e-?\d+)?){4,}/g) ?? []) {
+    for (
+      const run of text.match(/-?\d+(?:\.\d+)?(?:e-?\d+)?(?:\s*,\s*-?\d+(?:\.\d+)?(?:e-?\d+)?){4,}/g) ?? []
+    ) {
       const values = run.split(',').map((v) => Number(v.trim()));
       if (values.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)) {
         if (this.index.matches(Uint8Array.from(values))) found.push(`decimal bytes ${run.slice(0, 24)}`);

@@ -54,7 +54,11 @@ async function captureConsole(fn: () => Promise<void>): Promise<string> {
   const saved = methods.map((m) => console[m]);
   const lines: string[] = [];
   for (const m of methods) {
-    console[m] = (...args: unknown[]) => lines.push(args.map((a) => (typeof a === 'string' ? a : Deno.inspect(a, { depth: 10, iterableLimit: 1e6 }))).join(' '));
+    console[m] = (...args: unknown[]) =>
+      lines.push(
+        args.map((a) => (typeof a === 'string' ? a : Deno.inspect(a, { depth: 10, iterableLimit: 1e6 })))
+          .join(' '),
+      );
   }
   try {
     await fn();
@@ -82,10 +86,22 @@ Deno.test('the leak detector finds the image however it is printed (so a clean r
     JSON.stringify(Array.from(input.subarray(300, 306))),
     String(Array.from(input.subarray(700, 706), (v) => v.toFixed(4))),
   ];
-  for (const line of careless) assert.ok(pngLeaks.findIn(line).length > 0, `not detected: ${line.slice(0, 80)}`);
-  const clean = JSON.stringify({ requestId: crypto.randomUUID(), method: 'POST', path: '/predict', status: 200, ms: 12.3 });
+  for (const line of careless) {
+    assert.ok(pngLeaks.findIn(line).length > 0, `not detected: ${line.slice(0, 80)}`);
+  }
+  const clean = JSON.stringify({
+    requestId: crypto.randomUUID(),
+    method: 'POST',
+    path: '/predict',
+    status: 200,
+    ms: 12.3,
+  });
   assert.deepEqual(pngLeaks.findIn(clean), []);
-  assert.deepEqual(pngLeaks.findIn(Deno.inspect(Array.from(jpeg.subarray(100, 200)))), [], 'another image is not this one');
+  assert.deepEqual(
+    pngLeaks.findIn(Deno.inspect(Array.from(jpeg.subarray(100, 200)))),
+    [],
+    'another image is not this one',
+  );
   assert.ok(pngLeaks.foundInFile(new Uint8Array([1, 2, ...png.subarray(100, 110), 3])));
   assert.ok(!pngLeaks.foundInFile(jpeg));
 });
@@ -94,7 +110,11 @@ Deno.test('in-process: console and access log carry no image bytes, pixels or fi
   const accessLines: unknown[] = [];
   // One app logging through the default sink (console) and one through a captured sink.
   const consoleApp = createApp({ predictor, limits: { maxBodyBytes: 200_000 } });
-  const sinkApp = createApp({ predictor, limits: { maxBodyBytes: 200_000 }, log: (l) => accessLines.push(l) });
+  const sinkApp = createApp({
+    predictor,
+    limits: { maxBodyBytes: 200_000 },
+    log: (l) => accessLines.push(l),
+  });
   const statuses: number[] = [];
   const printed = await captureConsole(async () => {
     for (const app of [consoleApp, sinkApp]) {
@@ -106,17 +126,39 @@ Deno.test('in-process: console and access log carry no image bytes, pixels or fi
         noLeaks(text, `answer of ${path}`);
       };
       await send(multipart([{ name: 'image', bytes: png, filename: FILE_NAME, type: 'image/png' }]));
-      await send(multipart([{ name: 'image', bytes: jpeg, filename: FILE_NAME.replace('.png', '.jpg') }]), '/predict?explain=true');
-      await send(multipart([{ name: 'image', bytes: png, filename: FILE_NAME }, { name: 'image', bytes: jpeg }]), '/predict?explain=1');
-      await send(multipart([{ name: 'image', bytes: png.subarray(0, png.length - 40), filename: FILE_NAME }])); // truncated
+      await send(
+        multipart([{ name: 'image', bytes: jpeg, filename: FILE_NAME.replace('.png', '.jpg') }]),
+        '/predict?explain=true',
+      );
+      await send(
+        multipart([{ name: 'image', bytes: png, filename: FILE_NAME }, { name: 'image', bytes: jpeg }]),
+        '/predict?explain=1',
+      );
+      await send(
+        multipart([{ name: 'image', bytes: png.subarray(0, png.length - 40), filename: FILE_NAME }]),
+      ); // truncated
       await send(multipart([{ name: 'image', bytes: png.subarray(0, 20), filename: FILE_NAME }])); // header cut
       await send(multipart([{ name: 'upload', bytes: png, filename: FILE_NAME }])); // wrong field
-      await send(multipart([{ name: 'image', bytes: png.map((b, i) => (i > 60 ? b ^ 0x5a : b)), filename: FILE_NAME }]));
-      await send(png as Uint8Array<ArrayBuffer>, '/predict', { 'content-type': 'image/png', 'x-file-name': FILE_NAME }); // not multipart
-      await send(multipart(Array.from({ length: 30 }, () => ({ name: 'image', bytes: png, filename: FILE_NAME })))); // too large
+      await send(
+        multipart([{
+          name: 'image',
+          bytes: png.map((b, i) => (i > 60 ? b ^ 0x5a : b)),
+          filename: FILE_NAME,
+        }]),
+      );
+      await send(png as Uint8Array<ArrayBuffer>, '/predict', {
+        'content-type': 'image/png',
+        'x-file-name': FILE_NAME,
+      }); // not multipart
+      await send(
+        multipart(Array.from({ length: 30 }, () => ({ name: 'image', bytes: png, filename: FILE_NAME }))),
+      ); // too large
     }
   });
-  assert.ok(statuses.includes(200) && statuses.includes(400) && statuses.includes(413) && statuses.includes(422), String(statuses));
+  assert.ok(
+    statuses.includes(200) && statuses.includes(400) && statuses.includes(413) && statuses.includes(422),
+    String(statuses),
+  );
   assert.ok(printed.includes('"path":"/predict"'), 'the access log went to the console');
   assert.equal(accessLines.length, statuses.length / 2);
   for (const line of accessLines) {
@@ -137,7 +179,10 @@ async function serveTaskFlags(): Promise<string[]> {
 Deno.test('the serve task grants no write, run or FFI permission', async () => {
   const flags = await serveTaskFlags();
   for (const flag of flags) {
-    assert.ok(!/^--?(A|allow-all|allow-write|allow-run|allow-ffi|allow-import)\b/.test(flag), `serve task grants ${flag}`);
+    assert.ok(
+      !/^--?(A|allow-all|allow-write|allow-run|allow-ffi|allow-import)\b/.test(flag),
+      `serve task grants ${flag}`,
+    );
   }
   // And a process started with exactly these flags is refused when it tries to write.
   const dir = await Deno.makeTempDir();
@@ -145,7 +190,9 @@ Deno.test('the serve task grants no write, run or FFI permission', async () => {
     const probe = `${dir}/probe.ts`;
     await Deno.writeTextFile(
       probe,
-      `try { Deno.writeTextFileSync(${JSON.stringify(`${dir}/written`)}, 'x'); console.log('wrote'); } catch (e) { console.log(e.name); }`,
+      `try { Deno.writeTextFileSync(${
+        JSON.stringify(`${dir}/written`)
+      }, 'x'); console.log('wrote'); } catch (e) { console.log(e.name); }`,
     );
     const out = await new Deno.Command(Deno.execPath(), {
       args: ['run', ...flags.filter((f) => f !== '--parallel'), '--no-prompt', probe],
@@ -209,7 +256,10 @@ Deno.test({
   const url = `http://127.0.0.1:${port}`;
   try {
     for (let i = 0; i < 300; i++) {
-      const ready = await fetch(`${url}/ready`).then(async (r) => (await r.body?.cancel(), r.status === 200), () => false);
+      const ready = await fetch(`${url}/ready`).then(
+        async (r) => (await r.body?.cancel(), r.status === 200),
+        () => false,
+      );
       if (ready) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -217,7 +267,11 @@ Deno.test({
     for (
       const body of [
         multipart([{ name: 'image', bytes: png, filename: FILE_NAME }]),
-        multipart([{ name: 'image', bytes: jpeg, filename: FILE_NAME }, { name: 'image', bytes: png, filename: FILE_NAME }]),
+        multipart([{ name: 'image', bytes: jpeg, filename: FILE_NAME }, {
+          name: 'image',
+          bytes: png,
+          filename: FILE_NAME,
+        }]),
         multipart([{ name: 'image', bytes: png.subarray(0, 500), filename: FILE_NAME }]),
         multipart([{ name: 'file', bytes: png, filename: FILE_NAME }]),
       ]
@@ -237,7 +291,12 @@ Deno.test({
   for (const d of served) assert.deepEqual(d.findIn(output), [], 'server output');
   // Belt and braces beside the permission check: nothing written meanwhile holds the image.
   const tmp = Deno.env.get('TMPDIR') ?? '/tmp';
-  for (const file of [...await changedFiles(ROOT.replace(/\/$/, ''), started), ...await changedFiles(tmp, started)]) {
+  for (
+    const file of [
+      ...await changedFiles(ROOT.replace(/\/$/, ''), started),
+      ...await changedFiles(tmp, started),
+    ]
+  ) {
     let data: Uint8Array;
     try {
       if ((await Deno.stat(file)).size > 16 * 1024 * 1024) continue;

@@ -7,8 +7,11 @@ import { gradientPng, multipart } from '../fixtures/images.ts';
 const predictor = tinyPredictor();
 await predictor; // apps built below see a loaded model at once
 const png = await gradientPng();
-const post = (app: ReturnType<typeof createApp>, headers: Record<string, string> = {}, body: BodyInit = multipart([{ name: 'image', bytes: png }])) =>
-  app.request('/predict', { method: 'POST', body, headers });
+const post = (
+  app: ReturnType<typeof createApp>,
+  headers: Record<string, string> = {},
+  body: BodyInit = multipart([{ name: 'image', bytes: png }]),
+) => app.request('/predict', { method: 'POST', body, headers });
 const quiet = () => {};
 
 Deno.test('with API_KEY set, /predict needs the key (401 JSON with a challenge); health stays open', async () => {
@@ -25,8 +28,15 @@ Deno.test('with API_KEY set, /predict needs the key (401 JSON with a challenge);
 });
 
 Deno.test('CORS answers only the allow-listed origins', async () => {
-  const app = createApp({ predictor, log: quiet, security: securityFromEnv({ CORS_ORIGINS: 'https://lab.example' }) });
-  const ok = await app.request('/predict', { method: 'OPTIONS', headers: { origin: 'https://lab.example', 'access-control-request-method': 'POST' } });
+  const app = createApp({
+    predictor,
+    log: quiet,
+    security: securityFromEnv({ CORS_ORIGINS: 'https://lab.example' }),
+  });
+  const ok = await app.request('/predict', {
+    method: 'OPTIONS',
+    headers: { origin: 'https://lab.example', 'access-control-request-method': 'POST' },
+  });
   assert.equal(ok.headers.get('access-control-allow-origin'), 'https://lab.example');
   const other = await app.request('/health', { headers: { origin: 'https://evil.example' } });
   assert.notEqual(other.headers.get('access-control-allow-origin'), 'https://evil.example');
@@ -67,7 +77,10 @@ Deno.test('without a trusted proxy header, client-sent address headers cannot es
     });
   const statuses: number[] = [];
   for (let i = 0; i < 4; i++) {
-    const res = await from('192.0.2.1', { 'cf-connecting-ip': `10.9.9.${i}`, 'x-forwarded-for': `10.8.8.${i}` });
+    const res = await from('192.0.2.1', {
+      'cf-connecting-ip': `10.9.9.${i}`,
+      'x-forwarded-for': `10.8.8.${i}`,
+    });
     statuses.push(res.status);
     await res.body?.cancel();
   }
@@ -79,9 +92,23 @@ Deno.test('without a trusted proxy header, client-sent address headers cannot es
 
 Deno.test('a body that never finishes is cut at the deadline (408), not left hanging', async () => {
   const app = createApp({ predictor, log: quiet, limits: { deadlineMs: 300 } });
-  const stream = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('--b\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n\r\n')); } });
+  const stream = new ReadableStream({
+    start(c) {
+      c.enqueue(
+        new TextEncoder().encode('--b\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n\r\n'),
+      );
+    },
+  });
   const started = Date.now();
-  const res = await app.request('/predict', { method: 'POST', body: stream, headers: { 'content-type': 'multipart/form-data; boundary=b' }, duplex: 'half' } as RequestInit);
+  const res = await app.request(
+    '/predict',
+    {
+      method: 'POST',
+      body: stream,
+      headers: { 'content-type': 'multipart/form-data; boundary=b' },
+      duplex: 'half',
+    } as RequestInit,
+  );
   assert.equal(res.status, 408);
   assert.equal((await res.json()).error.code, 'timeout');
   assert.ok(Date.now() - started < 5000);
@@ -92,7 +119,11 @@ Deno.test('images not started before the deadline get their own timeout entry', 
   const res = await post(app, {}, multipart([{ name: 'image', bytes: png }, { name: 'image', bytes: png }]));
   const body = await res.json();
   assert.equal(res.status, 200);
-  assert.ok(body.results.every((r: { status?: number; error?: { code: string } }) => r.status === 503 && r.error?.code === 'timeout'));
+  assert.ok(
+    body.results.every((r: { status?: number; error?: { code: string } }) =>
+      r.status === 503 && r.error?.code === 'timeout'
+    ),
+  );
 });
 
 Deno.test('security headers are on API responses too', async () => {
@@ -106,11 +137,21 @@ Deno.test('security headers are on API responses too', async () => {
 Deno.test('on Workers, RATE_LIMIT_BINDING counts through the rate-limiting binding (keys leave only as digests)', async () => {
   const seen: string[] = [];
   const allowed = new Set(['ip:198.51.100.7']);
-  const binding = { limit: ({ key }: { key: string }) => (seen.push(key), Promise.resolve({ success: allowed.has(key) })) };
-  const app = createApp({ predictor, log: quiet, security: securityFromEnv({ RATE_LIMIT_BINDING: 'PREDICT_LIMITER' }) });
+  const binding = {
+    limit: ({ key }: { key: string }) => (seen.push(key), Promise.resolve({ success: allowed.has(key) })),
+  };
+  const app = createApp({
+    predictor,
+    log: quiet,
+    security: securityFromEnv({ RATE_LIMIT_BINDING: 'PREDICT_LIMITER' }),
+  });
   // Workers pass the env (with bindings) as the second argument of fetch; Cloudflare sets cf-connecting-ip.
   const send = (ip: string) => {
-    const req = new Request('http://x/predict', { method: 'POST', body: multipart([{ name: 'image', bytes: png }]), headers: { 'cf-connecting-ip': ip } });
+    const req = new Request('http://x/predict', {
+      method: 'POST',
+      body: multipart([{ name: 'image', bytes: png }]),
+      headers: { 'cf-connecting-ip': ip },
+    });
     Object.defineProperty(req, 'cf', { value: {} }); // what the Workers runtime attaches
     return app.fetch(req, { PREDICT_LIMITER: binding });
   };
@@ -123,14 +164,25 @@ Deno.test('on Workers, RATE_LIMIT_BINDING counts through the rate-limiting bindi
   assert.equal((await limited.json()).error.code, 'rate_limited');
   assert.deepEqual(seen, ['ip:198.51.100.7', 'ip:203.0.113.5']);
 
-  const keyed = createApp({ predictor, log: quiet, security: securityFromEnv({ RATE_LIMIT_BINDING: 'PREDICT_LIMITER', API_KEY: 'k-secret-0123456789' }) });
-  const res = await keyed.request('/predict', { method: 'POST', body: multipart([{ name: 'image', bytes: png }]), headers: { authorization: 'Bearer k-secret-0123456789' } }, { PREDICT_LIMITER: binding });
+  const keyed = createApp({
+    predictor,
+    log: quiet,
+    security: securityFromEnv({ RATE_LIMIT_BINDING: 'PREDICT_LIMITER', API_KEY: 'k-secret-0123456789' }),
+  });
+  const res = await keyed.request('/predict', {
+    method: 'POST',
+    body: multipart([{ name: 'image', bytes: png }]),
+    headers: { authorization: 'Bearer k-secret-0123456789' },
+  }, { PREDICT_LIMITER: binding });
   await res.body?.cancel();
   assert.match(seen.at(-1)!, /^key:[0-9a-f]+$/);
   assert.ok(!seen.at(-1)!.includes('secret'));
 
   // Without the binding (Deno, or a missing wrangler entry) requests pass; the in-memory limit is the fallback.
-  const unbound = await app.request('/predict', { method: 'POST', body: multipart([{ name: 'image', bytes: png }]) });
+  const unbound = await app.request('/predict', {
+    method: 'POST',
+    body: multipart([{ name: 'image', bytes: png }]),
+  });
   assert.equal(unbound.status, 200);
   await unbound.body?.cancel();
 });

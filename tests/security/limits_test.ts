@@ -29,7 +29,13 @@ Deno.test('each limit comes from its environment variable and answers with its o
     MAX_IMAGES_PER_REQUEST: '2',
     DEADLINE_MS: '250',
   });
-  assert.deepEqual(limits, { maxBodyBytes: 60000, maxPixels: 2500, maxSide: 60, maxImagesPerRequest: 2, deadlineMs: 250 });
+  assert.deepEqual(limits, {
+    maxBodyBytes: 60000,
+    maxPixels: 2500,
+    maxSide: 60,
+    maxImagesPerRequest: 2,
+    deadlineMs: 250,
+  });
   const app = createApp({ predictor, log: quiet, limits });
   const post = (body: BodyInit, headers: Record<string, string> = {}) =>
     app.request('/predict', { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
@@ -43,23 +49,43 @@ Deno.test('each limit comes from its environment variable and answers with its o
   // Without a Content-Length (chunked upload) the limit is enforced while reading.
   const chunked = new ReadableStream<Uint8Array>({
     start(c) {
-      c.enqueue(new TextEncoder().encode('--b\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n\r\n'));
+      c.enqueue(
+        new TextEncoder().encode('--b\r\nContent-Disposition: form-data; name="image"; filename="a"\r\n\r\n'),
+      );
       for (let i = 0; i < 20; i++) c.enqueue(new Uint8Array(10_000));
       c.close();
     },
   });
-  assert.equal(await errorOf(await post(chunked, { 'content-type': 'multipart/form-data; boundary=b' })), '413 payload_too_large');
+  assert.equal(
+    await errorOf(await post(chunked, { 'content-type': 'multipart/form-data; boundary=b' })),
+    '413 payload_too_large',
+  );
   // A body that stalls is cut at DEADLINE_MS.
-  const stalled = new ReadableStream<Uint8Array>({ start: (c) => c.enqueue(new TextEncoder().encode('--b\r\n')) });
-  assert.equal(await errorOf(await post(stalled, { 'content-type': 'multipart/form-data; boundary=b' })), '408 timeout');
+  const stalled = new ReadableStream<Uint8Array>({
+    start: (c) => c.enqueue(new TextEncoder().encode('--b\r\n')),
+  });
+  assert.equal(
+    await errorOf(await post(stalled, { 'content-type': 'multipart/form-data; boundary=b' })),
+    '408 timeout',
+  );
 });
 
 Deno.test('nonsense limit and security settings stop the server at start-up', () => {
-  for (const env of [{ MAX_BODY_BYTES: 'lots' }, { MAX_PIXELS: '-1' }, { DEADLINE_MS: '0' }, { MAX_IMAGES_PER_REQUEST: 'NaN' }]) {
+  for (
+    const env of [{ MAX_BODY_BYTES: 'lots' }, { MAX_PIXELS: '-1' }, { DEADLINE_MS: '0' }, {
+      MAX_IMAGES_PER_REQUEST: 'NaN',
+    }]
+  ) {
     assert.throws(() => limitsFromEnv(env), /must be a positive number/, JSON.stringify(env));
   }
   assert.throws(() => securityFromEnv({ RATE_LIMIT_PER_MINUTE: '-5' }), /RATE_LIMIT_PER_MINUTE/);
-  assert.deepEqual(securityFromEnv({}), { apiKeys: [], corsOrigins: [], rateLimitPerMinute: 0, clientIpHeader: '', rateLimitBinding: '' });
+  assert.deepEqual(securityFromEnv({}), {
+    apiKeys: [],
+    corsOrigins: [],
+    rateLimitPerMinute: 0,
+    clientIpHeader: '',
+    rateLimitBinding: '',
+  });
 });
 
 Deno.test('every kind of answer carries the security headers', async () => {
@@ -80,15 +106,26 @@ Deno.test('every kind of answer carries the security headers', async () => {
   };
   const open = createApp({ predictor, log: quiet, limits: { maxBodyBytes: 50_000 } });
   answers['405'] = await open.request('/predict', { method: 'PUT' });
-  answers['400'] = await open.request('/predict', { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } });
+  answers['400'] = await open.request('/predict', {
+    method: 'POST',
+    body: 'x',
+    headers: { 'content-type': 'text/plain' },
+  });
   answers['413'] = await open.request('/predict', { method: 'POST', body: form(new Uint8Array(60_000)) });
-  answers['415'] = await open.request('/predict', { method: 'POST', body: form(new TextEncoder().encode('GIF89a')) });
+  answers['415'] = await open.request('/predict', {
+    method: 'POST',
+    body: form(new TextEncoder().encode('GIF89a')),
+  });
   answers['422'] = await open.request('/predict', { method: 'POST', body: form(png.subarray(0, 60)) });
   assert.equal(answers.prediction.status, 200);
   for (const [name, res] of Object.entries(answers)) {
     if (/^\d{3}$/.test(name)) assert.equal(res.status, Number(name), name);
     assert.equal(res.headers.get('x-content-type-options'), 'nosniff', name);
-    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'.*frame-ancestors 'none'/, name);
+    assert.match(
+      res.headers.get('content-security-policy') ?? '',
+      /default-src 'self'.*frame-ancestors 'none'/,
+      name,
+    );
     assert.equal(res.headers.get('referrer-policy'), 'no-referrer', name);
     assert.ok(res.headers.get('x-frame-options'), name);
     await res.body?.cancel();
@@ -99,18 +136,33 @@ Deno.test('CORS and the API key work together: preflight needs no key, errors st
   const app = createApp({
     predictor,
     log: quiet,
-    security: securityFromEnv({ API_KEY: 'k-0123456789abcdef', CORS_ORIGINS: 'https://lab.example, https://ward.example' }),
+    security: securityFromEnv({
+      API_KEY: 'k-0123456789abcdef',
+      CORS_ORIGINS: 'https://lab.example, https://ward.example',
+    }),
   });
   const preflight = await app.request('/predict', {
     method: 'OPTIONS',
-    headers: { origin: 'https://ward.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+    headers: {
+      origin: 'https://ward.example',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'authorization',
+    },
   });
   assert.equal(preflight.status, 204);
   assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://ward.example');
   assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /authorization/i);
-  const denied = await app.request('/predict', { method: 'POST', body: form(png), headers: { origin: 'https://lab.example' } });
+  const denied = await app.request('/predict', {
+    method: 'POST',
+    body: form(png),
+    headers: { origin: 'https://lab.example' },
+  });
   assert.equal(denied.status, 401);
-  assert.equal(denied.headers.get('access-control-allow-origin'), 'https://lab.example', 'the browser may read the 401');
+  assert.equal(
+    denied.headers.get('access-control-allow-origin'),
+    'https://lab.example',
+    'the browser may read the 401',
+  );
   await denied.body?.cancel();
   const foreign = await app.request('/predict', {
     method: 'POST',
@@ -148,8 +200,15 @@ async function rawStatus(url: string, head: string, ms: number): Promise<string>
 }
 
 const withModel = await hasBundledModel();
-Deno.test({ name: 'real server: stalled uploads are cut, keys checked, clients limited by their connection address', ignore: !withModel }, async () => {
-  const server = await startServer({ DEADLINE_MS: '400', API_KEY: 'k-0123456789abcdef', RATE_LIMIT_PER_MINUTE: '6' });
+Deno.test({
+  name: 'real server: stalled uploads are cut, keys checked, clients limited by their connection address',
+  ignore: !withModel,
+}, async () => {
+  const server = await startServer({
+    DEADLINE_MS: '400',
+    API_KEY: 'k-0123456789abcdef',
+    RATE_LIMIT_PER_MINUTE: '6',
+  });
   try {
     // Headers promise 100 kB; 10 bytes arrive; then nothing.
     const stalled = await rawStatus(
@@ -160,7 +219,10 @@ Deno.test({ name: 'real server: stalled uploads are cut, keys checked, clients l
     );
     assert.match(stalled, /^HTTP\/1\.1 408/, `stalled upload got "${stalled}"`);
 
-    assert.equal((await fetch(`${server.url}/health`).then(async (r) => (await r.body?.cancel(), r.status))), 200);
+    assert.equal(
+      await fetch(`${server.url}/health`).then(async (r) => (await r.body?.cancel(), r.status)),
+      200,
+    );
     const noKey = await fetch(`${server.url}/predict`, { method: 'POST', body: form(png) });
     assert.equal(noKey.status, 401);
     await noKey.body?.cancel();
@@ -172,7 +234,11 @@ Deno.test({ name: 'real server: stalled uploads are cut, keys checked, clients l
       const res = await fetch(`${server.url}/predict`, {
         method: 'POST',
         body: form(png),
-        headers: { authorization: 'Bearer k-0123456789abcdef', 'x-forwarded-for': `10.0.0.${i}`, 'cf-connecting-ip': `10.1.0.${i}` },
+        headers: {
+          authorization: 'Bearer k-0123456789abcdef',
+          'x-forwarded-for': `10.0.0.${i}`,
+          'cf-connecting-ip': `10.1.0.${i}`,
+        },
       });
       statuses.push(res.status);
       assert.ok(Number(res.headers.get('retry-after')) >= 1);
@@ -184,7 +250,10 @@ Deno.test({ name: 'real server: stalled uploads are cut, keys checked, clients l
   }
 });
 
-Deno.test({ name: 'real server: without keys the limit follows the peer address, not forged headers', ignore: !withModel }, async () => {
+Deno.test({
+  name: 'real server: without keys the limit follows the peer address, not forged headers',
+  ignore: !withModel,
+}, async () => {
   const server = await startServer({ RATE_LIMIT_PER_MINUTE: '6' });
   try {
     const statuses: number[] = [];
@@ -192,7 +261,11 @@ Deno.test({ name: 'real server: without keys the limit follows the peer address,
       const res = await fetch(`${server.url}/predict`, {
         method: 'POST',
         body: form(png),
-        headers: { 'x-forwarded-for': `10.0.0.${i}`, 'cf-connecting-ip': `10.1.0.${i}`, 'x-real-ip': `10.2.0.${i}` },
+        headers: {
+          'x-forwarded-for': `10.0.0.${i}`,
+          'cf-connecting-ip': `10.1.0.${i}`,
+          'x-real-ip': `10.2.0.${i}`,
+        },
       });
       statuses.push(res.status);
       await res.body?.cancel();
