@@ -251,6 +251,26 @@ Deno.test({
 });
 
 Deno.test({
+  name: 'real server: 50 stalled uploads do not starve a normal request, and each is cut at the deadline',
+  ignore: !withModel,
+}, async () => {
+  const server = await startServer({ DEADLINE_MS: '1500' });
+  try {
+    const head = 'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n' +
+      'Content-Length: 100000\r\n\r\n--b\r\n';
+    const stalled = Array.from({ length: 50 }, () => rawStatus(server.url, head, 15_000));
+    await new Promise((r) => setTimeout(r, 200)); // all 50 are waiting on their bodies now
+    const res = await fetch(`${server.url}/predict`, { method: 'POST', body: form(png) });
+    assert.equal(res.status, 200, 'a normal request is served while 50 uploads stall');
+    await res.body?.cancel();
+    const lines = await Promise.all(stalled);
+    assert.deepEqual(new Set(lines.map((l) => l.slice(0, 12))), new Set(['HTTP/1.1 408']), lines.join('; '));
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test({
   name: 'real server: without keys the limit follows the peer address, not forged headers',
   ignore: !withModel,
 }, async () => {
