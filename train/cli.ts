@@ -30,6 +30,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_DATA = process.env.DATA_DIR ?? resolve(ROOT, '../shared/data');
 const TARGET_SENSITIVITY = 0.9;
 
+// The defaults are the shipped model's recipe: `npm run train` alone reproduces static/model/.
 const { positionals, values: args } = parseArgs({
   allowPositionals: true,
   options: {
@@ -37,14 +38,14 @@ const { positionals, values: args } = parseArgs({
     out: { type: 'string' },
     arch: { type: 'string', default: 'edge' },
     epochs: { type: 'string', default: '60' },
-    patience: { type: 'string', default: '12' },
+    patience: { type: 'string', default: '15' },
     seed: { type: 'string', default: '7' },
     'batch-size': { type: 'string', default: '32' },
     'learning-rate': { type: 'string', default: '0.002' },
-    'min-crop': { type: 'string', default: '0.7' },
-    'zoom-out': { type: 'string', default: '1' },
-    blur: { type: 'string', default: '0' },
-    'lesion-weight': { type: 'string', default: '0' },
+    'min-crop': { type: 'string', default: '0.3' },
+    'zoom-out': { type: 'string', default: '1.35' },
+    blur: { type: 'string', default: '0.3' },
+    'lesion-weight': { type: 'string', default: '1' },
     'lesion-crop': { type: 'string', default: '0' },
     standardize: { type: 'boolean', default: false },
     'keep-model': { type: 'boolean', default: false },
@@ -53,14 +54,14 @@ const { positionals, values: args } = parseArgs({
     'no-augment': { type: 'boolean', default: false },
     folder: { type: 'string' },
     npz: { type: 'string' },
-    quantize: { type: 'string', default: 'float32' },
+    quantize: { type: 'string', default: 'float16' },
     limit: { type: 'string' },
     model: { type: 'string' },
     split: { type: 'string', default: 'test' },
     'busi-split': { type: 'string' },
     external: { type: 'boolean', default: false },
     name: { type: 'string', default: 'busi-edge-cnn' },
-    version: { type: 'string', default: '1.0.0' },
+    version: { type: 'string', default: '1.1.0' },
   },
 });
 
@@ -102,6 +103,7 @@ async function train(): Promise<void> {
     valSet = { inputs: rastersToInputs(mnist.val.rasters, spec), labels: mnist.val.labels };
     splitRecord = { protocol: 'official MedMNIST BreastMNIST train/val/test', counts: { train: mnist.train.labels.length, val: mnist.val.labels.length, test: mnist.test.labels.length } };
     dataInfo = {
+      sources: ['MedMNIST v2 BreastMNIST: Yang J. et al., Scientific Data (2023), CC BY 4.0; derived from BUSI (Al-Dhabyani et al. 2020).'],
       description: `MedMNIST BreastMNIST ${args.npz.split('/').at(-1)} (derived from BUSI), official splits; label 0 (malignant) mapped to 1.`,
       splitProtocol: 'official train (fit) / val (early stopping, threshold) / test (report). The official split has near-duplicates across train and test (49 of 156 test images): numbers are only comparable with published BreastMNIST results.',
       counts: { train: mnist.train.labels.length, val: mnist.val.labels.length, test: mnist.test.labels.length },
@@ -131,6 +133,12 @@ async function train(): Promise<void> {
       description: args.folder
         ? `Class folders under ${args.folder}.`
         : `BUSI (Al-Dhabyani et al. 2020; Baheya Hospital, Cairo): benign and malignant${args['include-normal'] ? ', plus normal images as extra negatives in training only' : ''}. External: BrEaST-Lesions_USG (Pawłowska et al. 2024; Poland), never used in training or model selection.`,
+      sources: args.folder
+        ? [resolve(args.folder)]
+        : [
+            'BUSI: Al-Dhabyani W, Gomaa M, Khaled H, Fahmy A. Dataset of breast ultrasound images. Data in Brief 28 (2020) 104863 (research use with citation).',
+            'BrEaST-Lesions_USG (external test only): Pawłowska A. et al. Curated benchmark dataset for ultrasound based breast lesion analysis. Scientific Data 11 (2024) 148 (CC BY 4.0).',
+          ],
       splitProtocol: 'group-disjoint by BUSI near-duplicate group (manifest.csv neardup_group; images without a group are their own group), stratified, 70/15/15 train/validation/test, seeded. Validation chooses the epoch and the threshold; test and external are touched once.',
       counts: Object.fromEntries((['train', 'val', 'test'] as const).map((p) => [p, `${busiSplit![p].length} (benign ${count(busiSplit![p], 'benign')}, malignant ${count(busiSplit![p], 'malignant')}${args['include-normal'] ? `, normal ${count(busiSplit![p], 'normal')}` : ''})`])),
     };
