@@ -24,7 +24,7 @@ import type { EpochLog, TrainingData } from './fit.ts';
 import { atThreshold, rocCurve, summarise, thresholdForSensitivity } from './metrics.ts';
 import { reliabilityChart, rocChart, trainingCurves } from './plots.ts';
 import type { Quantization } from './quantize.ts';
-import { describeSplit, splitByGroup } from './split.ts';
+import { addToTraining, describeSplit, splitByGroup } from './split.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_DATA = process.env.DATA_DIR ?? resolve(ROOT, '../shared/data');
@@ -112,11 +112,11 @@ async function train(): Promise<void> {
     const samples = args.folder
       ? readClassFolders(resolve(args.folder))
       : readBusi(join(args.data!, 'busi'), { includeNormal: args['include-normal']! });
-    busiSplit = splitByGroup(limit ? samples.filter((_, i) => i % Math.ceil(samples.length / limit) === 0) : samples, { val: 0.15, test: 0.15 }, seed);
-    // Normal images (no lesion) only ever add negatives to training: validation and test stay the
-    // benign-vs-malignant task the model is for. Their groups were still split first, so no near-copy leaks.
-    busiSplit.val = busiSplit.val.filter((s) => s.className !== 'normal');
-    busiSplit.test = busiSplit.test.filter((s) => s.className !== 'normal');
+    // Normal images (no lesion) only ever add negatives to training: the split is made on the lesion images
+    // alone (so validation and test are the same images with or without normals), then normals join training.
+    const lesions = args.folder ? samples : samples.filter((s) => s.className !== 'normal');
+    busiSplit = splitByGroup(limit ? lesions.filter((_, i) => i % Math.ceil(lesions.length / limit) === 0) : lesions, { val: 0.15, test: 0.15 }, seed);
+    if (args['include-normal']) busiSplit = addToTraining(busiSplit, samples.filter((s) => s.className === 'normal'));
     const root = args.folder ? resolve(args.folder) : join(args.data!, 'busi');
     splitRecord = { protocol: 'stratified by label, grouped by near-duplicate group, 70/15/15, seed ' + seed, ...describeSplit(busiSplit, root) };
     process.stderr.write(`loading ${busiSplit.train.length + busiSplit.val.length + busiSplit.test.length} images through the serving preprocessing…\n`);

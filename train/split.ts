@@ -47,3 +47,13 @@ export function describeSplit(split: Split, root: string): Record<string, { file
     ]),
   );
 }
+
+/**
+ * Adds training-only samples (BUSI normals) to a finished split without changing it: validation and test stay
+ * exactly as they were, so runs with and without the extras are compared on the same images. An extra whose
+ * near-duplicate group already sits in validation or test is left out, so no near-copy leaks into training.
+ */
+export function addToTraining(split: Split, extras: Sample[]): Split {
+  const heldOut = new Set([...split.val, ...split.test].map((s) => s.group));
+  return { ...split, train: [...split.train, ...extras.filter((s) => !heldOut.has(s.group))] };
+}

@@ -7,7 +7,7 @@ import { readBreastMnist } from '../../train/data/breastmnist.ts';
 import { readBusi } from '../../train/data/busi.ts';
 import { readBreastLesions } from '../../train/data/external.ts';
 import { parseNpy } from '../../train/data/npz.ts';
-import { splitByGroup } from '../../train/split.ts';
+import { addToTraining, splitByGroup } from '../../train/split.ts';
 
 const DATA = process.env.DATA_DIR ?? fileURLToPath(new URL('../../../shared/data', import.meta.url));
 const skip = existsSync(`${DATA}/busi/manifest.csv`) ? false : `needs the shared data in ${DATA}`;
@@ -48,6 +48,23 @@ test('BUSI split keeps every near-duplicate group in one part, stratified and re
   const a = samples.find((s) => s.path.endsWith('benign (433).png'))!;
   const b = samples.find((s) => s.path.endsWith('malignant (145).png'))!;
   assert.equal(a.group, b.group);
+});
+
+test('normals join training only: validation and test unchanged, no held-out group in training', { skip }, () => {
+  const all = readBusi(`${DATA}/busi`, { includeNormal: true });
+  const lesions = all.filter((s) => s.className !== 'normal');
+  const normals = all.filter((s) => s.className === 'normal');
+  assert.equal(normals.length, 133);
+  const split = splitByGroup(lesions, { val: 0.15, test: 0.15 }, 7);
+  const withNormals = addToTraining(split, normals);
+  assert.deepEqual(withNormals.val, split.val);
+  assert.deepEqual(withNormals.test, split.test);
+  const heldOut = new Set([...split.val, ...split.test].map((s) => s.group));
+  assert.ok(withNormals.train.every((s) => !heldOut.has(s.group)), 'a held-out group leaked into training');
+  assert.ok(withNormals.train.filter((s) => s.className === 'normal').length > 100);
+  // A normal that shares a group with a held-out lesion image is left out (made up here: the real data may have none).
+  const twin = { ...normals[0], group: split.test[0].group };
+  assert.ok(!addToTraining(split, [twin]).train.includes(twin));
 });
 
 test('BreastMNIST official splits read with labels flipped to 1 = malignant', { skip }, () => {
