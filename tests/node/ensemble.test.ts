@@ -39,7 +39,7 @@ test('ensemble of edge models = sigmoid(mean logit), loads in the serving classi
   });
 
   // Saved as training saves it, it loads in the serving Classifier with a heatmap.
-  let saved: import('@tensorflow/tfjs-node').io.ModelArtifacts | undefined;
+  let saved: import('@tensorflow/tfjs-core').io.ModelArtifacts | undefined;
   await ensemble.save(tf.io.withSaveHandler(async (a) => {
     saved = a;
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
