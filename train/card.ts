@@ -28,7 +28,9 @@ export const LIMITATIONS = [
   'Hundreds of images: every number has a wide confidence interval; small differences between models are not meaningful.',
   'Expects a B-mode image that contains a lesion; it was not trained to detect whether a lesion is present, nor on Doppler, elastography or other modalities.',
   'BUSI images carry burned-in calipers, text and logos; augmentation adds random marks to discourage shortcuts, but check the heatmap.',
-  'Probabilities are not calibrated to any clinical population; the operating threshold was chosen on BUSI validation data.',
+  'Probabilities are not calibrated to any clinical population; the operating threshold was chosen on BUSI validation data, and at another hospital the same threshold can miss far more cancers (see the external set\'s sensitivity): set and check a threshold on local data before any study.',
+  'It answers for any image it is given: it does not detect non-ultrasound, non-breast or lesion-free images.',
+  'The test and external sets were scored for every candidate recipe during development, so their numbers are somewhat optimistic.',
   'Labels are per image from the public data sets; no BI-RADS, histology subtypes or patient history are modelled.',
 ];
 
