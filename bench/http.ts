@@ -50,8 +50,8 @@ function form(image: BenchImage): FormData {
 }
 
 /** POSTs the image to /predict; resolves with the status (the body is read so the connection is reused). */
-export async function predict(url: string, image: BenchImage): Promise<number> {
-  const response = await fetch(`${url}/predict`, { method: 'POST', body: form(image) });
+export async function predict(url: string, image: BenchImage, timeoutMs = 30_000): Promise<number> {
+  const response = await fetch(`${url}/predict`, { method: 'POST', body: form(image), signal: AbortSignal.timeout(timeoutMs) });
   await response.arrayBuffer();
   return response.status;
 }
@@ -61,7 +61,8 @@ export async function waitForFirstAnswer(url: string, image: BenchImage, timeout
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     try {
-      if ((await predict(url, image)) === 200) return performance.now();
+      // A short per-try timeout: a --parallel server can accept a connection on an isolate still starting.
+      if ((await predict(url, image, 1000)) === 200) return performance.now();
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 2));
   }
