@@ -73,6 +73,8 @@ interface Comparison {
   thresholdSideChanges: number;
   tierChanges: number;
   worst: { file: string; reference: number; optimised: number }[];
+  /** The images that changed side of the threshold (they sit that close to it). */
+  sideChanges: { file: string; reference: number; optimised: number }[];
 }
 
 function compare(rows: { file: string; reference: number; optimised: number }[]): Comparison {
@@ -85,6 +87,7 @@ function compare(rows: { file: string; reference: number; optimised: number }[])
     meanAbsDeltaP: deltas.reduce((s, d) => s + d, 0) / deltas.length,
     thresholdSideChanges: rows.filter((r) => (r.reference >= threshold) !== (r.optimised >= threshold)).length,
     tierChanges: rows.filter((r) => confidenceTier(r.reference).id !== confidenceTier(r.optimised).id).length,
+    sideChanges: rows.filter((r) => (r.reference >= threshold) !== (r.optimised >= threshold)),
     worst: [...rows].sort((a, b) => Math.abs(b.reference - b.optimised) - Math.abs(a.reference - a.optimised)).slice(0, 5),
   };
 }
@@ -127,4 +130,4 @@ const results = {
 };
 await Deno.mkdir(new URL('./results/', import.meta.url), { recursive: true });
 await Deno.writeTextFile(new URL(`./results/${flags.out}`, import.meta.url), JSON.stringify(results, null, 2) + '\n');
-console.log(JSON.stringify({ png: { ...results.png, worst: undefined }, jpeg2x: { ...results.jpeg2x, worst: undefined }, pngVersusJpeg2xFullDecode: { ...results.pngVersusJpeg2xFullDecode, worst: undefined } }, null, 2));
+console.log(JSON.stringify({ png: { ...results.png, worst: undefined, sideChanges: undefined }, jpeg2x: { ...results.jpeg2x, worst: undefined, sideChanges: undefined }, pngVersusJpeg2xFullDecode: { ...results.pngVersusJpeg2xFullDecode, worst: undefined, sideChanges: undefined } }, null, 2));

@@ -16,8 +16,9 @@ export interface DecodeOptions {
 
 /**
  * A reduced JPEG decode covers twice the target size, so the area resize still averages ≥ 2×2 decoded pixels
- * per output. Measured on BUSI + BrEaST re-encoded as 2× JPEGs (bench/parity.ts): margin 1 moved
- * probabilities by up to 0.15–0.18, margin 2 by ≤ 0.02 (README, performance).
+ * per output. Measured on all BUSI + BrEaST images re-encoded as 2× JPEGs (bench/parity.ts): margin 1 moved
+ * probabilities by up to 0.18, margin 2 by up to 0.03–0.06, about what the JPEG re-encoding alone does (README,
+ * performance). Infinity turns reduced decoding off.
  */
 export const JPEG_SCALE_MARGIN = 2;
 
