@@ -49,6 +49,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use(requestId());
   // The page loads only its own files; nothing may frame it or sniff types.
   app.use(secureHeaders({
+    xFrameOptions: 'DENY', // agrees with frame-ancestors 'none'
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
