@@ -5,6 +5,7 @@
  *                             [--min-crop AREA] [--zoom-out SIDE] [--blur RATE] [--lesion-weight W] [--lesion-crop RATE]
  *                             [--standardize] [--no-augment] [--quantize float32|float16|uint8] [--keep-model]
  *   tsx train/cli.ts evaluate --model DIR (--folder DIR | --npz FILE [--split test] | --busi-split PART | --external) [--out DIR]
+ *   tsx train/cli.ts cam-check --model DIR [--busi-split test|val|train]   (heatmaps against BUSI lesion masks)
  */
 import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -377,10 +378,37 @@ async function evaluate(): Promise<void> {
   );
 }
 
+/** Heatmaps against BUSI lesion masks on one part of the model's recorded split (default: test). */
+async function camCheckCommand(): Promise<void> {
+  const { useServingBackend, loadServingClassifier } = await import('./serving-eval.ts');
+  const { camCheck } = await import('./cam-check.ts');
+  if (!args.model) throw new Error('--model DIR is required');
+  const modelDir = resolve(args.model);
+  await useServingBackend();
+  const classifier = await loadServingClassifier(modelDir);
+  const decoders = await loadNodeDecoders();
+  const part = args['busi-split'] ?? 'test';
+  const recorded = JSON.parse(readFileSync(join(modelDir, 'split.json'), 'utf8'))[part] as { file: string }[];
+  const byFile = new Map(readBusi(join(args.data!, 'busi'), { includeNormal: true }).map((s) => [s.path, s]));
+  const samples = recorded.map((r) => byFile.get(join(args.data!, 'busi', r.file))!).filter(Boolean);
+  const inputs = loadInputs(samples, decoders, classifier.inputSpec);
+  const masks = loadMasks(samples, decoders, classifier.inputSpec);
+  for (const [name, keep] of [['all', () => true], ['malignant', (i: number) => samples[i].label === 1]] as const) {
+    const picked = samples.map((_, i) => i).filter((i) => keep(i));
+    const result = camCheck(classifier, picked.map((i) => inputs[i]), picked.map((i) => masks[i]));
+    process.stdout.write(
+      `BUSI ${part}, ${name}: ${result.n} images with a lesion; strongest heatmap cell on the lesion in ${(100 * result.pointingHits).toFixed(1)}% ` +
+        `(a random cell: ${(100 * result.chanceHits).toFixed(1)}%); ${(100 * result.massOnLesion).toFixed(1)}% of the positive heatmap mass on lesion cells\n`,
+    );
+  }
+  classifier.dispose();
+}
+
 const command = positionals[0];
 if (command === 'train') await train();
 else if (command === 'evaluate') await evaluate();
+else if (command === 'cam-check') await camCheckCommand();
 else {
-  process.stderr.write('usage: tsx train/cli.ts train|evaluate [options] (see the header of train/cli.ts)\n');
+  process.stderr.write('usage: tsx train/cli.ts train|evaluate|cam-check [options] (see the header of train/cli.ts)\n');
   process.exit(2);
 }
