@@ -1,17 +1,9 @@
 /** An assembled ensemble is one edge model whose output is sigmoid(mean of the members' logits), and the serving
  * Classifier loads it with its class activation map. Skipped without tfjs-node's binding. */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { test } from 'node:test';
+import { bindingMissing } from './helpers/binding.ts';
 
-function bindingMissing(): string | false {
-  try {
-    createRequire(import.meta.url)('@tensorflow/tfjs-node');
-    return false;
-  } catch (err) {
-    return `tfjs-node binding not built (${String(err).slice(0, 80)}); run scripts/install-tfjs-node-offline.sh`;
-  }
-}
 
 test('ensemble of edge models = sigmoid(mean logit), loads in the serving classifier', { skip: bindingMissing(), timeout: 120_000 }, async () => {
   const tf = await import('@tensorflow/tfjs-node');

@@ -1,20 +1,12 @@
 /** float16 and uint8 weight files written by train/quantize.ts load in the serving Classifier and give nearly the
  * same probabilities as float32 (the CLI then refuses any that change a class). Skipped without tfjs-node. */
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { bindingMissing } from './helpers/binding.ts';
 
-function bindingMissing(): string | false {
-  try {
-    createRequire(import.meta.url)('@tensorflow/tfjs-node');
-    return false;
-  } catch (err) {
-    return `tfjs-node binding not built (${String(err).slice(0, 80)}); run scripts/install-tfjs-node-offline.sh`;
-  }
-}
 
 test('float16 and uint8 weights: 1/2 and 1/4 of the bytes, probabilities close to float32', { skip: bindingMissing(), timeout: 120_000 }, async () => {
   const tf = await import('@tensorflow/tfjs-node');

@@ -3,23 +3,15 @@
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { bindingMissing } from './helpers/binding.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DATA = process.env.DATA_DIR ?? resolve(ROOT, '../shared/data');
 
-function bindingMissing(): string | false {
-  try {
-    createRequire(import.meta.url)('@tensorflow/tfjs-node');
-    return false;
-  } catch (err) {
-    return `tfjs-node binding not built (${String(err).slice(0, 80)}); run scripts/install-tfjs-node-offline.sh`;
-  }
-}
 const skip = bindingMissing() || (existsSync(`${DATA}/busi/manifest.csv`) ? false : `needs ${DATA}`);
 
 test('train → save → load in the serving classifier → card', { skip, timeout: 120_000 }, async () => {
