@@ -113,7 +113,7 @@ async function train(): Promise<void> {
 
   const arch = args.arch as 'edge' | 'seed';
   const seed = Number(args.seed);
-  const out = resolve(args.out ?? (args.npz ? join(ROOT, 'train/results/breastmnist') : join(ROOT, 'static/model')));
+  const out = resolve(args.out ?? (args.npz ? join(ROOT, 'train/results/breastmnist-128') : join(ROOT, 'static/model')));
   const [height, width, channels] = INPUT_SHAPES[arch];
   const spec = { height, width, channels: channels as 1 | 3 };
   const decoders = await loadNodeDecoders();
