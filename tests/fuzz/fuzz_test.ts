@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { hasData, readData } from '../fixtures/data.ts';
 import { testApp, tinyPredictor } from '../fixtures/app.ts';
 import { gradientJpeg, gradientPng } from '../fixtures/images.ts';
+import { crc32, pngChunk } from '../fixtures/png-chunks.ts';
 
 const SEED = Number(Deno.env.get('FUZZ_SEED') ?? 20261127);
 const RUNS = Number(Deno.env.get('FUZZ_RUNS') ?? 10_000);
@@ -276,16 +277,6 @@ Deno.test('zero-byte and oversized bodies', async () => {
   await check({ body: new Uint8Array(0), headers: { 'content-type': 'multipart/form-data; boundary=z' } });
 });
 
-/** CRC-32 (ISO-HDLC) as PNG chunks need it. */
-function crc32(data: Uint8Array): number {
-  let c = ~0;
-  for (const byte of data) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
-
 /** A complete PNG (valid chunk CRCs and zlib stream) from already-filtered scanlines; 8-bit by default. */
 function pngFile(
   width: number,
@@ -294,25 +285,16 @@ function pngFile(
   scanlines: Uint8Array,
   { depth = 8, interlace = 0, palette }: { depth?: number; interlace?: number; palette?: Uint8Array } = {},
 ): Uint8Array {
-  const chunk = (type: string, data: Uint8Array) => {
-    const out = new Uint8Array(12 + data.length);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, data.length);
-    out.set(new TextEncoder().encode(type), 4);
-    out.set(data, 8);
-    view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-    return out;
-  };
   const ihdr = new Uint8Array(13);
   new DataView(ihdr.buffer).setUint32(0, width);
   new DataView(ihdr.buffer).setUint32(4, height);
   ihdr.set([depth, colourType, 0, 0, interlace], 8);
   const parts = [
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    ...(palette ? [chunk('PLTE', palette)] : []),
-    chunk('IDAT', deflateSync(scanlines, { level: 9 })),
-    chunk('IEND', new Uint8Array(0)),
+    pngChunk('IHDR', ihdr),
+    ...(palette ? [pngChunk('PLTE', palette)] : []),
+    pngChunk('IDAT', deflateSync(scanlines, { level: 9 })),
+    pngChunk('IEND', new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);

@@ -5,19 +5,12 @@
 import assert from 'node:assert/strict';
 import { hasBundledModel } from '../fixtures/app.ts';
 import { DATA_DIR, hasData } from '../fixtures/data.ts';
+import { exists } from '../fixtures/fs.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const ready = (await hasBundledModel()) && hasData();
 if (!ready) console.warn(`skipping load tests: needs static/model and ${DATA_DIR}`);
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs the load script and returns its summary. */
 async function load(args: string[]) {

@@ -15,6 +15,7 @@ import { multipart } from '../fixtures/images.ts';
 import { freePort } from '../fixtures/server.ts';
 import type { InputSpec } from '../../src/image/raster.ts';
 import { LeakDetector } from './leaks.ts';
+import { exists } from '../fixtures/fs.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FILE_NAME = 'PATIENT-Zq7x-Hollowmere-0731.png';
@@ -208,14 +209,6 @@ Deno.test('the serve task grants no write, run or FFI permission', async () => {
   }
 });
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Files under `dir` changed since `since` (skipping dependencies and VCS data). */
 async function changedFiles(dir: string, since: number, out: string[] = []): Promise<string[]> {

@@ -1,28 +1,7 @@
 /** A minimal PNG writer for tests: builds every colour type and bit depth from known pixel values, so the
  * expected model input can be computed by hand (no encoder dependency, no fixture files). */
 import { deflateSync } from 'node:zlib';
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(new TextEncoder().encode(type), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
+import { pngChunk as chunk } from '../../fixtures/png-chunks.ts';
 
 /** PNG colour types (the IHDR byte). */
 export const ColourType = { gray: 0, rgb: 2, palette: 3, grayAlpha: 4, rgba: 6 } as const;
