@@ -65,13 +65,14 @@ export class Predictor {
       try {
         if (performance.now() > deadline) throw new ApiError(503, 'timeout', 'The request ran out of time before this image');
         const t0 = performance.now();
+        // The answer and heatmap report the file's own size (from its header), not a reduced decode's.
+        const header = sniffImage(bytes);
         // A JPEG may decode at a reduced (DCT-domain) scale that still covers the model input: ~3× less work.
-        const raster = decodeImage(bytes, this.decoders, { limits, atLeast: spec });
+        const raster = decodeImage(bytes, this.decoders, { limits, atLeast: spec, header });
         const t1 = performance.now();
         const input = toModelInput(raster, spec);
         const t2 = performance.now();
-        // The answer and heatmap report the file's own size, not the reduced decode's.
-        const { format, width, height } = sniffImage(bytes);
+        const { format, width, height } = header;
         return { size: { width, height }, input, decode: t1 - t0, preprocess: t2 - t1, format };
       } catch (err) {
         if (err instanceof ApiError) return err;

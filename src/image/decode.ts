@@ -2,7 +2,7 @@ import { ApiError } from '../errors.ts';
 import type { Decoders } from './codecs.ts';
 import type { ImageLimits } from './limits.ts';
 import type { Raster } from './raster.ts';
-import { sniffImage } from './sniff.ts';
+import { type ImageHeader, sniffImage } from './sniff.ts';
 
 /** Options for decodeImage. */
 export interface DecodeOptions {
@@ -12,6 +12,8 @@ export interface DecodeOptions {
    * that still covers JPEG_SCALE_MARGIN × this size (see Decoders.decodeJpeg); PNG ignores it.
    */
   atLeast?: { width: number; height: number };
+  /** The header, when the caller has already sniffed these bytes (saves walking the PNG chunks twice). */
+  header?: ImageHeader;
 }
 
 /**
@@ -27,7 +29,7 @@ export const JPEG_SCALE_MARGIN = 2;
  * before decoding because a tiny compressed file can declare a gigapixel image (a decompression bomb).
  */
 export function decodeImage(bytes: Uint8Array, decoders: Decoders, options: DecodeOptions): Raster {
-  const header = sniffImage(bytes);
+  const header = options.header ?? sniffImage(bytes);
   const { maxPixels, maxSide } = options.limits;
   if (header.width > maxSide || header.height > maxSide || header.width * header.height > maxPixels) {
     throw new ApiError(
