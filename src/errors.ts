@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'too_many_images'
   | 'unsupported_media_type'
   | 'corrupt_image'
+  | 'invalid_roi'
   | 'unauthorized'
   | 'rate_limited'
   | 'timeout'
