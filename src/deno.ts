@@ -11,12 +11,12 @@ const env = Deno.env.toObject();
 
 async function loadPredictor() {
   const started = performance.now();
-  const [{ artifacts, card }, decoders] = await Promise.all([
+  const [{ artifacts, card, seen }, decoders] = await Promise.all([
     readModelDir(env.MODEL_DIR ?? BUNDLED_MODEL_DIR),
     loadDenoDecoders(),
     startWasmBackend(),
   ]);
-  const predictor = await createPredictor(artifacts, card, decoders);
+  const predictor = await createPredictor(artifacts, card, decoders, seen);
   console.log(JSON.stringify({ event: 'ready', model: predictor.card.version, ms: Math.round(performance.now() - started) }));
   return predictor;
 }

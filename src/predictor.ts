@@ -1,5 +1,6 @@
 import type { ModelCard } from './model/card.ts';
 import type { Classifier } from './model/classifier.ts';
+import type { SeenSet } from './model/seen.ts';
 import { confidenceTier } from './model/tiers.ts';
 import type { Decoders } from './image/codecs.ts';
 import { decodeImage } from './image/decode.ts';
@@ -42,6 +43,8 @@ export interface Prediction {
   model: { name: string; version: string };
   timings: StageTimings;
   heatmap?: Heatmap;
+  /** True when these exact file bytes were a training image (absent when the bundle carries no seen.bin). */
+  seenInTraining?: boolean;
 }
 
 /** One image's outcome: its prediction, or the error that image alone caused. */
@@ -53,7 +56,18 @@ export class Predictor {
     readonly classifier: Classifier,
     readonly decoders: Decoders,
     readonly card: ModelCard,
+    /** The training images' hash prefixes (seen.bin), when the bundle has them. */
+    readonly seen?: SeenSet,
   ) {}
+
+  /** Flags each successful answer whose image bytes were a training image; a no-op without seen.bin. */
+  async markSeen(images: Uint8Array[], outcomes: ImageOutcome[]): Promise<void> {
+    const seen = this.seen;
+    if (!seen) return;
+    await Promise.all(outcomes.map(async (o, i) => {
+      if (!(o instanceof ApiError)) o.seenInTraining = await seen.contains(images[i]);
+    }));
+  }
 
   /**
    * Predicts for each image; one bad image yields its own error entry and does not fail the others. Images

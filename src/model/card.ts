@@ -1,8 +1,12 @@
+import { type Calibration, parseCalibration } from './calibration.ts';
+
 /** The parts of static/model/card.json the server itself relies on; the rest is served as written. */
 export interface ModelCard {
   name: string;
   version: string;
   threshold: { value: number; rationale?: string };
+  /** Maps raw scores to calibrated probabilities (src/model/calibration.ts); absent = scores are served raw. */
+  calibration?: Calibration;
   [key: string]: unknown;
 }
 
@@ -16,5 +20,6 @@ export function parseModelCard(json: unknown): ModelCard {
   if (typeof value !== 'number' || !(value > 0 && value < 1)) {
     throw new Error('model card needs "threshold.value" in (0, 1)');
   }
+  parseCalibration(card.calibration);
   return card as ModelCard;
 }

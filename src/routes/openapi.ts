@@ -125,6 +125,10 @@ export const OPENAPI = {
           },
           threshold: { type: 'number', description: "The model card's operating threshold" },
           aboveThreshold: { type: 'boolean' },
+          seenInTraining: {
+            type: 'boolean',
+            description: "These exact file bytes were one of the model's training images (absent when the bundle has no seen.bin)",
+          },
           image: {
             type: 'object',
             properties: { format: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' } },

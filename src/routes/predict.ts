@@ -44,6 +44,7 @@ export function predictRoutes(): Hono<AppEnv> {
     const images = await readImages(c.req.raw, limits.maxImagesPerRequest);
     const explain = ['1', 'true', 'yes'].includes((c.req.query('explain') ?? '').toLowerCase());
     const outcomes = predictor.predictMany(images, limits, explain, deadline);
+    await predictor.markSeen(images, outcomes);
     recordTimings(c, outcomes);
     if (images.length === 1) {
       const [only] = outcomes;

@@ -7,6 +7,8 @@ import modelJson from '../../static/model/model.json' with { type: 'json' };
 import card from '../../static/model/card.json' with { type: 'json' };
 // @ts-ignore: Data rule → ArrayBuffer
 import weights from '../../static/model/weights.bin';
+// @ts-ignore: Data rule → ArrayBuffer (train/commands/seen.ts writes it; a model without one needs this line removed)
+import seen from '../../static/model/seen.bin';
 import type { CodecModules } from '../image/codecs.ts';
 import type { ModelArtifacts, ModelJson } from '../model/classifier.ts';
 
@@ -21,6 +23,9 @@ export const CODEC_MODULES: CodecModules = { png: wasm.png, jpeg: wasm.jpeg };
 
 /** The shipped model card (static/model/card.json). */
 export const MODEL_CARD: unknown = card;
+
+/** The training images' hash prefixes (static/model/seen.bin), so answers can flag training images. */
+export const SEEN_HASHES: Uint8Array = new Uint8Array(seen as ArrayBuffer);
 
 /** The shipped model as in-memory artefacts; throws if model.json names other weight files than the bundle holds. */
 export function modelArtifacts(): ModelArtifacts {

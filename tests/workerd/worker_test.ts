@@ -116,13 +116,18 @@ Deno.test({
       fn: async () => {
         const files = [...DATA_IMAGES, colourDataImage()];
         const probabilities: number[] = [];
+        const seen: boolean[] = [];
         for (const file of files) {
           const { body } = await assertSameAnswer(worker, app, {
             name: file,
             ...post([{ name: 'image', bytes: readData(file) }]),
           });
           probabilities.push(JSON.parse(body).probability);
+          seen.push(JSON.parse(body).seenInTraining);
         }
+        // The bundle carries seen.bin: external images were never trained on; answers say so either way.
+        assert.ok(seen.every((s) => typeof s === 'boolean'), `seenInTraining: ${seen}`);
+        assert.equal(seen[files.indexOf('breast-lesions-usg/benign/case001.png')], false);
         // The same scans as JPEG (no JPEG in the data set): exercises the other codec on real content.
         for (const file of DATA_IMAGES.slice(0, 2)) {
           const jpeg = await (await Image.decode(readData(file))).encodeJPEG(90);
