@@ -1,0 +1,157 @@
+/** Site adaptation (train/adapt/, npm run adapt): batch-norm statistics re-estimated on local images, written as a
+ * model folder the serving Classifier loads. Runs on the WASM backend, so it needs no tfjs-node binding. */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { useAdaptBackend } from '../../train/adapt/backend.ts';
+import { adaptBatchNorm, batchNormLayers } from '../../train/adapt/batch-norm.ts';
+import { loadLayersModelDir, writeAdaptedDir } from '../../train/adapt/model-dir.ts';
+import { quantizeModelDir } from '../../train/quantize.ts';
+import { seededRandom } from '../../train/random.ts';
+import { loadServingClassifier } from '../../train/serving-eval.ts';
+import { mobileNetLike, saveModelDir } from './helpers/bn-models.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BREAST = resolve(ROOT, '../shared/data/breast-lesions-usg');
+let dir: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'adapt-'));
+  await useAdaptBackend('wasm');
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Images of a "new site": brighter and lower-contrast than anything the untrained model was built around. */
+function siteImages(n: number, size: number, seed: number): Float32Array[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: n }, () => Float32Array.from({ length: size * size * 3 }, () => 0.4 + 0.5 * random()));
+}
+
+function weightBytes(folder: string): Map<string, Buffer> {
+  const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
+  const data = readFileSync(join(folder, 'weights.bin'));
+  const out = new Map<string, Buffer>();
+  let at = 0;
+  for (const w of json.weightsManifest[0].weights) {
+    const bytes = w.shape.reduce((a: number, b: number) => a * b, 1) * ({ float16: 2, uint8: 1 }[w.quantization?.dtype as string] ?? 4);
+    out.set(w.name, data.subarray(at, at + bytes));
+    at += bytes;
+  }
+  return out;
+}
+
+function hashTree(folder: string): string {
+  const hash = createHash('sha256');
+  for (const name of readdirSync(folder).sort()) hash.update(name).update(readFileSync(join(folder, name)));
+  return hash.digest('hex');
+}
+
+test('MobileNetV2-like model (frozen BN, residual adds, BN after Dense): adapted statistics are those of each layer\'s input', async () => {
+  const size = 32;
+  const source = join(dir, 'mnv2');
+  const built = mobileNetLike(size);
+  await saveModelDir(built, source, { name: 'mnv2-like', version: '0.0.1', threshold: { value: 0.5 } });
+  built.dispose();
+  quantizeModelDir(source, 'float16');
+  const inputs = siteImages(40, size, 3);
+  const batch = () => tf.tensor4d(Float32Array.from(inputs.flatMap((x) => Array.from(x))), [inputs.length, size, size, 3]);
+
+  const model = await loadLayersModelDir(source);
+  assert.equal(batchNormLayers(model).length, 12);
+  const shifts = adaptBatchNorm(model, inputs, { batchSize: 7 });
+  assert.equal(shifts.length, 12);
+  assert.ok(shifts.every((s) => s.meanShift > 0), 'every layer moved');
+
+  // Independent check: an unadapted copy run in training mode normalises each layer with the batch statistics of
+  // all 40 images; the adapted model at inference must give the same features (same statistics, layer by layer).
+  const reference = await loadLayersModelDir(source);
+  const gapOf = (m: tfl.LayersModel, training: boolean) => tf.tidy(() => {
+    const view = tfl.model({ inputs: m.inputs, outputs: m.getLayer('gap').output as tfl.SymbolicTensor });
+    return (training ? view.apply(batch(), { training: true }) : view.predict(batch())) as tf.Tensor;
+  });
+  const expected = gapOf(reference, true);
+  const actual = gapOf(model, false);
+  const gapDiff = tf.max(tf.abs(tf.sub(expected, actual))).dataSync()[0];
+  const gapScale = tf.max(tf.abs(expected)).dataSync()[0];
+  assert.ok(gapDiff < 1e-3 * gapScale, `gap features differ by ${gapDiff} (scale ${gapScale})`);
+  const unadapted = await loadLayersModelDir(source);
+  const before = gapOf(unadapted, false);
+  assert.ok(tf.max(tf.abs(tf.sub(before, actual))).dataSync()[0] > 10 * gapDiff, 'adaptation changed the features');
+  tf.dispose([expected, actual, before]);
+  reference.dispose();
+  unadapted.dispose();
+
+  // The rank-2 BN after the Dense layer: unbiased per-unit variance of its input over the 40 images.
+  const fcInput = tf.tidy(() => tfl.model({ inputs: model.inputs, outputs: model.getLayer('fc').output as tfl.SymbolicTensor }).predict(batch()) as tf.Tensor);
+  const { mean, variance } = tf.moments(fcInput, 0);
+  const [, , movingMean, movingVar] = model.getLayer('fc_BN').getWeights();
+  assert.ok(tf.max(tf.abs(tf.sub(mean, movingMean))).dataSync()[0] < 1e-4);
+  const unbiased = tf.mul(variance, 40 / 39);
+  assert.ok(tf.max(tf.abs(tf.sub(tf.div(movingVar, unbiased), 1))).dataSync()[0] < 1e-3);
+  tf.dispose([fcInput, mean, variance, unbiased]);
+
+  const layersScores = Array.from((model.predict(batch()) as tf.Tensor).dataSync());
+  const out = join(dir, 'mnv2-adapted');
+  await writeAdaptedDir(source, out, model, { name: 'mnv2-like', version: '0.0.1', threshold: { value: 0.5 }, adaptation: { method: 'test' } });
+  model.dispose();
+  await assert.rejects(writeAdaptedDir(source, source, model, {}), /never overwritten/);
+  await assert.rejects(writeAdaptedDir(source, out, model, {}), /already holds a model/);
+
+  // Same topology and storage format (float16); only moving statistics changed.
+  const src = JSON.parse(readFileSync(join(source, 'model.json'), 'utf8'));
+  const dst = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+  assert.deepEqual(dst.modelTopology, src.modelTopology);
+  assert.deepEqual(dst.weightsManifest, src.weightsManifest);
+  const [a, b] = [weightBytes(source), weightBytes(out)];
+  for (const [name, bytes] of a) {
+    const moving = /moving_(mean|variance)$/.test(name);
+    assert.equal(bytes.equals(b.get(name)!), !moving, `${name} ${moving ? 'should have changed' : 'changed'}`);
+  }
+
+  // The serving Classifier (batch norm folded) loads it and agrees with the adapted layers model.
+  const classifier = await loadServingClassifier(out);
+  const served = classifier.classify(inputs);
+  classifier.dispose();
+  const sourceClassifier = await loadServingClassifier(source);
+  const unadaptedScores = sourceClassifier.classify(inputs);
+  sourceClassifier.dispose();
+  const maxDelta = Math.max(...served.map((p, i) => Math.abs(p - layersScores[i])));
+  assert.ok(maxDelta < 5e-3, `serving vs layers model: max |Δp| ${maxDelta}`);
+  assert.ok(Math.max(...served.map((p, i) => Math.abs(p - unadaptedScores[i]))) > 10 * maxDelta, 'adaptation changed the scores');
+});
+
+test('npm run adapt on the shipped model and a few BrEaST images: new folder, card records it, static/model untouched, no file names printed', { timeout: 300_000 }, async () => {
+  const folder = join(dir, 'site');
+  mkdirSync(join(folder, 'scans'), { recursive: true });
+  const names = readdirSync(join(BREAST, 'benign')).slice(0, 6).map((f) => join('benign', f))
+    .concat(readdirSync(join(BREAST, 'malignant')).slice(0, 6).map((f) => join('malignant', f)));
+  // Links, not copies: the test itself does not duplicate the data.
+  names.forEach((n, i) => symlinkSync(join(BREAST, n), join(folder, i % 2 ? 'scans' : '', `img${i}.png`)));
+  writeFileSync(join(folder, 'notes.txt'), 'not an image');
+  const staticBefore = hashTree(join(ROOT, 'static/model'));
+  const out = join(dir, 'adapted');
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'train/commands/adapt.ts', '--model', 'static/model', '--folder', folder, '--out', out, '--backend', 'wasm'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(hashTree(join(ROOT, 'static/model')), staticBefore);
+  assert.deepEqual(readdirSync(out).sort(), ['card.json', 'model.json', 'weights.bin']);
+  assert.ok(!/case\d|img\d/.test(output), 'no image file names on stdout');
+  const staticCard = JSON.parse(readFileSync(join(ROOT, 'static/model/card.json'), 'utf8'));
+  const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
+  assert.equal(card.adaptation.images, 12);
+  assert.equal(card.adaptation.skippedFiles, 1);
+  assert.deepEqual(card.adaptation.sourceModel, { name: staticCard.name, version: staticCard.version });
+  assert.ok(Date.parse(card.adaptation.at) > 0);
+  assert.deepEqual(card.threshold, staticCard.threshold);
+  const [a, b] = [weightBytes(join(ROOT, 'static/model')), weightBytes(out)];
+  const changed = [...a].filter(([name, bytes]) => !bytes.equals(b.get(name)!)).map(([name]) => name);
+  assert.ok(changed.length > 0 && changed.every((n) => /moving_(mean|variance)$/.test(n)), `changed: ${changed.join(', ')}`);
+  const classifier = await loadServingClassifier(out);
+  assert.equal(classifier.classify([new Float32Array(classifier.inputSpec.height * classifier.inputSpec.width * classifier.inputSpec.channels)]).length, 1);
+  classifier.dispose();
+});

@@ -1,0 +1,47 @@
+/**
+ * A hospital's local images: every file under a folder (recursively) that the server would accept, turned
+ * into model inputs by the serving path. Files are read, never copied, and their names are never printed.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Decoders } from '../../src/image/codecs.ts';
+import type { InputSpec } from '../../src/image/raster.ts';
+import { loadInputs } from '../data/load.ts';
+
+/**
+ * Every regular file under `root` (hidden files and folders, and folders named in `exclude`, skipped), sorted so
+ * runs are reproducible.
+ */
+export function listFiles(root: string, exclude: string[] = []): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name.startsWith('.')) continue;
+      const path = join(dir, name);
+      const stat = statSync(path);
+      if (stat.isDirectory()) {
+        if (!exclude.includes(name)) walk(path);
+      }
+      else if (stat.isFile()) out.push(path);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Model inputs for the files the serving decoder accepts; the others are counted, not named. */
+export function loadLocalInputs(paths: string[], decoders: Decoders, spec: InputSpec): { inputs: Float32Array[]; used: string[]; skipped: number } {
+  const inputs: Float32Array[] = [];
+  const used: string[] = [];
+  let skipped = 0;
+  for (const path of paths) {
+    try {
+      // The serving bytes → input path (decodeImage → toModelInput), one file at a time so one bad file is a skip.
+      inputs.push(loadInputs([{ path, label: 0, className: '', group: '' }], decoders, spec)[0]);
+      used.push(path);
+    } catch {
+      skipped++;
+    }
+  }
+  return { inputs, used, skipped };
+}
