@@ -6,6 +6,8 @@ import type { Decoders } from './image/codecs.ts';
 import { decodeImage } from './image/decode.ts';
 import type { ImageLimits } from './image/limits.ts';
 import { toModelInput } from './image/preprocess.ts';
+import { ROI_MARGIN, type Roi } from './image/roi.ts';
+import { cropScaled, planRoi, type RoiPlan } from './image/roi-plan.ts';
 import { sniffImage } from './image/sniff.ts';
 import { ApiError } from './errors.ts';
 
@@ -25,9 +27,15 @@ export interface Heatmap {
   values: number[];
   /** Row-major, the same for the evidence against malignancy (towards benign), scaled to its own strongest cell. */
   benignValues: number[];
-  /** Cell (r, c) covers x ∈ [c·cellWidth, (c+1)·cellWidth), y ∈ [r·cellHeight, (r+1)·cellHeight) in image pixels. */
+  /**
+   * Cell (r, c) covers x ∈ [x0 + c·cellWidth, x0 + (c+1)·cellWidth), y ∈ [y0 + r·cellHeight, y0 + (r+1)·cellHeight)
+   * in original-image pixels. The grid covers what the model read: the whole image (x0 = y0 = 0) or, in box
+   * mode, the crop box.
+   */
   cellWidth: number;
   cellHeight: number;
+  x0: number;
+  y0: number;
 }
 
 /** The answer for one image: the original API's three fields first, then ours. */
@@ -42,6 +50,10 @@ export interface Prediction {
   image: { format: string; width: number; height: number };
   model: { name: string; version: string };
   timings: StageTimings;
+  /** `roi` when a lesion box was given (the model read only the crop box), `whole` otherwise. */
+  mode: 'roi' | 'whole';
+  /** In box mode, the crop box the model read (user's box clipped, grown by the margin, clipped again). */
+  roi?: Roi;
   heatmap?: Heatmap;
   /** True when these exact file bytes were a training image (absent when the bundle carries no seen.bin). */
   seenInTraining?: boolean;
@@ -73,21 +85,29 @@ export class Predictor {
    * Predicts for each image; one bad image yields its own error entry and does not fail the others. Images
    * not started before `deadline` (a performance.now() time) get a 503 timeout entry instead.
    */
-  predictMany(images: Uint8Array[], limits: ImageLimits, explain = false, deadline = Infinity): ImageOutcome[] {
+  predictMany(
+    images: Uint8Array[],
+    limits: ImageLimits,
+    explain = false,
+    deadline = Infinity,
+    rois: readonly (Roi | undefined)[] = [],
+  ): ImageOutcome[] {
     const spec = this.classifier.inputSpec;
-    const prepared = images.map((bytes) => {
+    const prepared = images.map((bytes, i) => {
       try {
         if (performance.now() > deadline) throw new ApiError(503, 'timeout', 'The request ran out of time before this image');
         const t0 = performance.now();
         // The answer and heatmap report the file's own size (from its header), not a reduced decode's.
         const header = sniffImage(bytes);
+        const roi = rois[i];
+        const plan: RoiPlan | undefined = roi && planRoi(roi, header.width, header.height, spec, this.roiMargin);
         // A JPEG may decode at a reduced (DCT-domain) scale that still covers the model input: ~3× less work.
-        const raster = decodeImage(bytes, this.decoders, { limits, atLeast: spec, header });
+        const raster = decodeImage(bytes, this.decoders, { limits, atLeast: plan?.atLeast ?? spec, header });
         const t1 = performance.now();
-        const input = toModelInput(raster, spec);
+        const input = toModelInput(plan ? cropScaled(raster, plan.box, header.width, header.height) : raster, spec);
         const t2 = performance.now();
         const { format, width, height } = header;
-        return { size: { width, height }, input, decode: t1 - t0, preprocess: t2 - t1, format };
+        return { size: { width, height }, box: plan?.box, input, decode: t1 - t0, preprocess: t2 - t1, format };
       } catch (err) {
         if (err instanceof ApiError) return err;
         throw err;
@@ -103,9 +123,11 @@ export class Predictor {
       const probability = probabilities[next++];
       const timings: StageTimings = { decode: p.decode, preprocess: p.preprocess, inference };
       const result = this.describe(probability, p.format, p.size.width, p.size.height, timings);
+      result.mode = p.box ? 'roi' : 'whole';
+      if (p.box) result.roi = p.box;
       if (explain && this.classifier.explainable) {
         const t = performance.now();
-        result.heatmap = this.heatmap(p.input, p.size.width, p.size.height);
+        result.heatmap = this.heatmap(p.input, p.box ?? { x: 0, y: 0, ...p.size });
         timings.explain = performance.now() - t;
       }
       return result;
@@ -126,10 +148,18 @@ export class Predictor {
       image: { format, width, height },
       model: { name: this.card.name, version: this.card.version },
       timings,
+      mode: 'whole',
     };
   }
 
-  private heatmap(input: Float32Array, width: number, height: number): Heatmap {
+  /** The margin box mode adds around the user's box: the model card's (`roi.margin`, set by training), else ROI_MARGIN. */
+  get roiMargin(): number {
+    const margin = (this.card.roi as { margin?: unknown } | undefined)?.margin;
+    return typeof margin === 'number' && margin >= 0 && margin <= 1 ? margin : ROI_MARGIN;
+  }
+
+  /** The map over `region` (the whole image, or the crop box the model read), in original-image pixels. */
+  private heatmap(input: Float32Array, region: Roi): Heatmap {
     const { map } = this.classifier.explain(input);
     // Each side of the evidence is scaled to its own strongest cell: on a benign-looking image the (weak) evidence
     // for malignancy tends to sit on burned-in text and borders, so clients should show the side the model leans to.
@@ -143,8 +173,10 @@ export class Predictor {
       cols: map.cols,
       values: side(1),
       benignValues: side(-1),
-      cellWidth: width / map.cols,
-      cellHeight: height / map.rows,
+      cellWidth: region.width / map.cols,
+      cellHeight: region.height / map.rows,
+      x0: region.x,
+      y0: region.y,
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
 import { TIERS } from '../model/tiers.ts';
+import { MIN_ROI_SIDE } from '../image/roi.ts';
 import type { AppEnv } from '../types.ts';
 
 /** GET /model: the model card as trained, plus what the server reads from the model itself. */
@@ -16,6 +17,8 @@ export function modelRoutes(): Hono<AppEnv> {
         inputSpec: classifier.inputSpec,
         parameters: classifier.parameterCount,
         explainable: classifier.explainable,
+        // Box mode (POST /predict with roi): the margin added on each side of the user's box, as a fraction of its size.
+        roi: { margin: predictor.roiMargin, minSide: MIN_ROI_SIDE },
         // The page shows what uploads this server accepts.
         limits: c.get('limits'),
         tiers: TIERS.map(({ id, below, classification, description }) => ({

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../types.ts';
 import { IMAGE_FIELD } from './predict.ts';
+import { ROI_DESCRIPTION, ROI_QUERY, ROI_REQUEST_FIELD, ROI_SCHEMA } from './roi-openapi.ts';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -60,14 +61,15 @@ export const OPENAPI = {
         summary: 'Classify one or more images',
         description:
           `Send PNG or JPEG images as multipart field "${IMAGE_FIELD}". One image answers a Prediction; several answer ` +
-          '`{ results: [...] }` in order, each a Prediction or an error of its own. Formats are detected by magic bytes.',
+          '`{ results: [...] }` in order, each a Prediction or an error of its own. Formats are detected by magic bytes. ' +
+          ROI_DESCRIPTION,
         parameters: [{
           name: 'explain',
           in: 'query',
           required: false,
           schema: { type: 'boolean' },
           description: 'Add a class activation heatmap to each prediction',
-        }],
+        }, ROI_QUERY],
         requestBody: {
           required: true,
           content: {
@@ -75,7 +77,10 @@ export const OPENAPI = {
               schema: {
                 type: 'object',
                 required: [IMAGE_FIELD],
-                properties: { [IMAGE_FIELD]: { type: 'array', items: { type: 'string', format: 'binary' } } },
+                properties: {
+                  [IMAGE_FIELD]: { type: 'array', items: { type: 'string', format: 'binary' } },
+                  ...ROI_REQUEST_FIELD,
+                },
               },
             },
           },
@@ -86,12 +91,12 @@ export const OPENAPI = {
             content: json({ oneOf: [{ $ref: '#/components/schemas/Prediction' }, { $ref: '#/components/schemas/Results' }] }),
             headers: { 'Server-Timing': { schema: { type: 'string' }, description: 'Per-stage durations' } },
           },
-          '400': errorResponse('Not multipart, malformed, or no image field'),
+          '400': errorResponse('Not multipart, malformed, no image field, or roi count ≠ image count'),
           '401': errorResponse('Missing or wrong API key (when one is configured)'),
           '405': errorResponse('Method not allowed'),
           '413': errorResponse('Body too large, too many pixels, or too many images'),
           '415': errorResponse('Not a PNG or JPEG'),
-          '422': errorResponse('Corrupt or truncated image'),
+          '422': errorResponse('Corrupt or truncated image (corrupt_image), or a malformed lesion box (invalid_roi)'),
           '429': errorResponse('Rate limited'),
           '503': errorResponse('Model not ready'),
         },
@@ -113,7 +118,7 @@ export const OPENAPI = {
       },
       Prediction: {
         type: 'object',
-        required: ['prediction', 'description', 'classification', 'probability', 'tier', 'threshold', 'model', 'timings'],
+        required: ['prediction', 'description', 'classification', 'probability', 'tier', 'threshold', 'model', 'timings', 'mode'],
         properties: {
           prediction: { type: 'string', description: 'Probability of malignancy, 2 decimals (as the original API)' },
           description: { type: 'string' },
@@ -144,9 +149,13 @@ export const OPENAPI = {
               explain: { type: 'number' },
             },
           },
+          mode: { type: 'string', enum: ['roi', 'whole'], description: 'roi: the model read only the lesion box' },
+          roi: ROI_SCHEMA,
           heatmap: {
             type: 'object',
-            description: 'Class activation map (with ?explain=true): row-major values in [0, 1] over the whole image; ' +
+            description: 'Class activation map (with ?explain=true): row-major values in [0, 1] over what the model read ' +
+              '(the whole image, or the roi box): cell (r, c) covers x from x0 + c·cellWidth, y from y0 + r·cellHeight ' +
+              'in original-image pixels; ' +
               'values = evidence for malignancy, benignValues = evidence against it, each scaled to its strongest cell',
             properties: {
               rows: { type: 'integer' },
@@ -155,6 +164,8 @@ export const OPENAPI = {
               benignValues: { type: 'array', items: { type: 'number' } },
               cellWidth: { type: 'number' },
               cellHeight: { type: 'number' },
+              x0: { type: 'number' },
+              y0: { type: 'number' },
             },
           },
         },

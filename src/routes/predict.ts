@@ -3,11 +3,12 @@ import { setMetric } from 'hono/timing';
 import { ApiError, errorBody } from '../errors.ts';
 import type { ImageOutcome, Prediction } from '../predictor.ts';
 import type { AppEnv } from '../types.ts';
+import { readRois } from './roi-param.ts';
 
 /** The multipart field that carries images, as in the original API. */
 export const IMAGE_FIELD = 'image';
 
-async function readImages(req: Request, maxImages: number): Promise<Uint8Array[]> {
+async function readImages(req: Request, maxImages: number): Promise<{ images: Uint8Array[]; form: FormData }> {
   const type = req.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('multipart/form-data')) {
     throw new ApiError(400, 'bad_request', `Send multipart/form-data with the image in a field named "${IMAGE_FIELD}"`);
@@ -30,7 +31,8 @@ async function readImages(req: Request, maxImages: number): Promise<Uint8Array[]
   if (parts.some((p) => typeof p === 'string')) {
     throw new ApiError(400, 'missing_image', `The "${IMAGE_FIELD}" field must be a file upload, not text`);
   }
-  return Promise.all(parts.map(async (p) => new Uint8Array(await (p as File).arrayBuffer())));
+  const images = await Promise.all(parts.map(async (p) => new Uint8Array(await (p as File).arrayBuffer())));
+  return { images, form };
 }
 
 /** POST /predict: one `image` part gives the original's flat answer; several give `{ results: [...] }`. */
@@ -41,9 +43,10 @@ export function predictRoutes(): Hono<AppEnv> {
     if (!predictor) throw new ApiError(503, 'not_ready', 'The model is still loading; retry shortly');
     const limits = c.get('limits');
     const deadline = performance.now() + limits.deadlineMs;
-    const images = await readImages(c.req.raw, limits.maxImagesPerRequest);
+    const { images, form } = await readImages(c.req.raw, limits.maxImagesPerRequest);
+    const rois = readRois(form, c.req.queries('roi') ?? [], images.length);
     const explain = ['1', 'true', 'yes'].includes((c.req.query('explain') ?? '').toLowerCase());
-    const outcomes = predictor.predictMany(images, limits, explain, deadline);
+    const outcomes = predictor.predictMany(images, limits, explain, deadline, rois);
     await predictor.markSeen(images, outcomes);
     recordTimings(c, outcomes);
     if (images.length === 1) {

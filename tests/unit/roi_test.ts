@@ -3,6 +3,7 @@ import { ApiError } from '../../src/errors.ts';
 import { toModelInput } from '../../src/image/preprocess.ts';
 import type { Raster } from '../../src/image/raster.ts';
 import { clipRoi, cropRaster, parseRoi, ROI_MARGIN, roiCropBox } from '../../src/image/roi.ts';
+import { cropScaled, planRoi } from '../../src/image/roi-plan.ts';
 
 /** Asserts `fn` throws a 422 invalid_roi whose message matches `message`. */
 function assertInvalid(fn: () => unknown, message: RegExp) {
@@ -93,4 +94,21 @@ Deno.test('crop then toModelInput reads only the box: a bright square on black b
   assert.ok(input.every((v) => Math.abs(v - 200 / 255) < 1e-6));
   const whole = toModelInput(raster, { width: 4, height: 4, channels: 1 });
   assert.ok(whole.some((v) => v < 0.5), 'the whole image has dark cells');
+});
+
+Deno.test('planRoi: the decode must cover the model input inside the box, not the whole image', () => {
+  const plan = planRoi({ x: 100, y: 50, width: 100, height: 50 }, 1000, 500, { width: 32, height: 16, channels: 1 }, 0);
+  assert.deepEqual(plan.box, { x: 100, y: 50, width: 100, height: 50 });
+  assert.deepEqual(plan.atLeast, { width: 320, height: 160 });
+  assertInvalid(() => planRoi({ x: 1000, y: 0, width: 10, height: 10 }, 1000, 500, { width: 8, height: 8, channels: 1 }, 0), /outside/);
+});
+
+Deno.test('cropScaled maps a full-size box onto a reduced raster, rounding outwards', () => {
+  const data = Uint8Array.from({ length: 10 * 5 }, (_, i) => i);
+  const reduced: Raster = { width: 10, height: 5, channels: 1, data }; // a 40×20 image decoded at 1/4
+  const crop = cropScaled(reduced, { x: 5, y: 4, width: 10, height: 9 }, 40, 20); // → x 1.25..3.75, y 1..3.25
+  assert.deepEqual([crop.width, crop.height], [3, 3]);
+  assert.deepEqual(Array.from(crop.data.subarray(0, 3)), [11, 12, 13]);
+  const full: Raster = { width: 40, height: 20, channels: 1, data: new Uint8Array(800) };
+  assert.deepEqual(cropScaled(full, { x: 5, y: 4, width: 10, height: 9 }, 40, 20).width, 10);
 });

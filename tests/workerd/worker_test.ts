@@ -160,6 +160,25 @@ Deno.test({
       await assertSameAnswer(worker, app, { name: 'multi-image', ...post(mixed) });
     });
 
+    await t.step('box mode: roi field and query, heatmap, clipped and invalid boxes', async () => {
+      const bytes = withData ? readData(DATA_IMAGES[1]) : await gradientPng(300, 240);
+      const image = { name: 'image', bytes };
+      const boxes: [string, Parameters<typeof multipart>[0], string, number][] = [
+        ['roi field + explain', [image, { name: 'roi', text: '40,30,120,90' }], '?explain=true', 200],
+        ['roi query', [image], '?roi=40,30,120,90', 200],
+        ['roi partly outside', [image, { name: 'roi', text: '-20,-20,100,100' }], '', 200],
+        ['roi per image', [image, image, { name: 'roi', text: '40,30,120,90' }, { name: 'roi', text: '' }], '', 200],
+        ['roi malformed', [image, { name: 'roi', text: '1,2,3' }], '', 422],
+        ['roi outside', [image, { name: 'roi', text: '5000,0,20,20' }], '', 422],
+        ['roi count mismatch', [image, image, { name: 'roi', text: '1,2,30,30' }], '', 400],
+      ];
+      for (const [name, parts, query, status] of boxes) {
+        const answer = await assertSameAnswer(worker, app, { name, ...post(parts, query) });
+        assert.equal(answer.status, status, name);
+        if (status === 200 && parts.length === 2) assert.equal(JSON.parse(answer.body).mode, 'roi', name);
+      }
+    });
+
     await t.step('errors: 400, 404, 405, 413, 415, 422', async () => {
       const png = await gradientPng(120, 90);
       const jpeg = await gradientJpeg(300, 200);
