@@ -11,7 +11,7 @@ import { decodeImage } from '../src/image/decode.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../src/image/limits.ts';
 import type { ModelArtifacts } from '../src/model/classifier.ts';
 import { CODEC_URLS } from '../src/runtime/wasm-paths.ts';
-import { referenceModelInput } from './reference-preprocess.ts';
+import { referenceModelInput } from '../train/eval/reference-preprocess.ts';
 import type { Pipeline } from './stages.ts';
 
 /** The "before" pipeline for a model's artefacts; `dispose` frees its layers model. */

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { parseArgs } from 'node:util';
-import { createPredictor } from '../src/model/load.ts';
+import { createPredictor } from '../src/create-predictor.ts';
 import type { ModelArtifacts } from '../src/model/classifier.ts';
 import { BUNDLED_MODEL_DIR, readModelDir } from '../src/runtime/deno-model.ts';
 import { startWasmBackend } from '../src/runtime/deno-tf.ts';

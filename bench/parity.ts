@@ -28,7 +28,7 @@ import { startWasmBackend } from '../src/runtime/deno-tf.ts';
 import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
 import { CODEC_URLS } from '../src/runtime/wasm-paths.ts';
 import { DATA_DIR, hasData } from './images.ts';
-import { referenceModelInput } from './reference-preprocess.ts';
+import { referenceModelInput } from '../train/eval/reference-preprocess.ts';
 import { loadAverage, percentile } from './stats.ts';
 
 const { values: flags } = parseArgs({ args: Deno.args, options: { step: { type: 'string', default: '1' }, 'jpeg-step': { type: 'string', default: '1' }, 'jpeg-margin': { type: 'string' }, out: { type: 'string', default: 'parity.json' } } });

@@ -2,23 +2,23 @@
  * Do the served heatmaps point at the lesion, or at burned-in calipers and text? On BUSI images with expert
  * lesion masks (by default the model's held-out test split from <model>/split.json) it runs the real serving
  * path (Predictor.predictMany with explain) and reports, with bootstrap 95% intervals and chance levels
- * (scripts/heatmap/metrics.ts): the pointing game, heatmap mass on the lesion and mass in the border strips,
+ * (train/eval/heatmap.ts): the pointing game, heatmap mass on the lesion and mass in the border strips,
  * for both served sides of the class activation map (evidence for and against malignancy), the side the page
  * shows first, and a centre-prior baseline map that knows nothing about the image. Then it blanks the border
- * strips and reports how much the answers change (scripts/heatmap/border-occlusion.ts).
+ * strips and reports how much the answers change (train/eval/border-occlusion.ts).
  *
  * Run: deno run --allow-read --allow-env --allow-write=test-output scripts/heatmap-eval.ts
  *        [--model-dir static/model] [--split test|val|train|all] [--border 0.1] [--json test-output/heatmap-eval.json]
  */
-import { bootstrapCi, rocAuc } from '../train/metrics.ts';
+import { bootstrapCi, rocAuc } from '../train/eval/metrics.ts';
 import { readCsv } from '../train/data/csv.ts';
-import { createPredictor } from '../src/model/load.ts';
+import { createPredictor } from '../src/create-predictor.ts';
 import { readModelDir } from '../src/runtime/deno-model.ts';
 import { startWasmBackend } from '../src/runtime/deno-tf.ts';
 import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
-import { borderOcclusion } from './heatmap/border-occlusion.ts';
-import type { HeatmapScores } from './heatmap/metrics.ts';
-import { type ImageScores, type MapName, MAPS, type MaskedImage, scoreImages } from './heatmap/score-images.ts';
+import { borderOcclusion } from '../train/eval/border-occlusion.ts';
+import type { HeatmapScores } from '../train/eval/heatmap.ts';
+import { type ImageScores, type MapName, MAPS, type MaskedImage, scoreImages } from '../train/eval/score-images.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const arg = (name: string, fallback: string) => {

@@ -65,7 +65,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use(methodNotAllowed({
     app,
     onMethodNotAllowed: (c, methods) =>
-      c.json({ error: { code: 'method_not_allowed', message: `Use ${methods.join(', ')}` } }, 405, {
+      c.json(errorBody(new ApiError(405, 'method_not_allowed', `Use ${methods.join(', ')}`)).body, 405, {
         Allow: methods.join(', '),
       }),
   }));
@@ -122,7 +122,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     app.get('/debug/memory', (c) => c.json({ ...memory(), tensors: tfMemory().numTensors, tensorBytes: tfMemory().numBytes }));
   }
 
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) => c.json(errorBody(new ApiError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)).body, 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse(); // hono's own (401 from bearerAuth)
     const { status, body } = errorBody(err);

@@ -2,7 +2,7 @@
  * /health answers at once and /ready turns 200 when the model is warm. */
 import { createApp } from './app.ts';
 import { limitsFromEnv, securityFromEnv } from './config.ts';
-import { createPredictor } from './model/load.ts';
+import { createPredictor } from './create-predictor.ts';
 import { loadDenoDecoders } from './runtime/deno-wasm.ts';
 import { BUNDLED_MODEL_DIR, readModelDir } from './runtime/deno-model.ts';
 import { startWasmBackend } from './runtime/deno-tf.ts';

@@ -3,7 +3,7 @@ import type { ExecutionContext, Hono } from 'hono';
 import { createApp } from './app.ts';
 import { limitsFromEnv, securityFromEnv } from './config.ts';
 import { createDecoders } from './image/codecs.ts';
-import { createPredictor } from './model/load.ts';
+import { createPredictor } from './create-predictor.ts';
 import type { Predictor } from './predictor.ts';
 import { CODEC_MODULES, MODEL_CARD, modelArtifacts, SEEN_HASHES, TFJS_SIMD_MODULE } from './runtime/worker-assets.ts';
 import { startWorkerWasmBackend } from './runtime/worker-tf.ts';

@@ -1,10 +1,10 @@
 /**
  * Fits the Platt map served from the model card (src/model/calibration.ts): logistic regression of the label on
  * logit(raw score). Fit it on VALIDATION data (or a site's own labels), never on a set it is reported on.
- * ECE and reliability bins: `calibration()` in train/metrics.ts.
+ * ECE and reliability bins: `calibration()` in train/eval/metrics.ts.
  */
 import { applyCalibration, type Calibration, logit, sigmoid } from '../src/model/calibration.ts';
-import { calibration as reliability } from './metrics.ts';
+import { calibration as reliability } from './eval/metrics.ts';
 
 /** Options of fitPlatt. */
 export interface PlattOptions {

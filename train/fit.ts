@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-node';
 import { withLesionHead } from './architectures.ts';
 import { augmentBatch } from './augment.ts';
 import type { LesionMask } from './data/masks.ts';
-import { rocAuc } from './metrics.ts';
+import { rocAuc } from './eval/metrics.ts';
 import { ProgressBar } from './progress.ts';
 import { seededRandom, shuffled } from './random.ts';
 

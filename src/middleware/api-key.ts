@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
+import { ApiError, errorBody } from '../errors.ts';
 
-const body = (message: string) => ({ error: { code: 'unauthorized', message } });
+const body = (message: string) => errorBody(new ApiError(401, 'unauthorized', message)).body;
 
 /**
  * Requires `Authorization: Bearer <key>` with one of `keys` (hono's bearerAuth compares in constant time).

@@ -1,5 +1,6 @@
 import { getBackend } from '@tensorflow/tfjs-core';
 import { Hono } from 'hono';
+import { ApiError, errorBody } from '../errors.ts';
 import type { AppEnv } from '../types.ts';
 
 /** GET /health (alive; never touches the model) and GET /ready (503 until the model is loaded and warm). */
@@ -14,7 +15,7 @@ export function healthRoutes(): Hono<AppEnv> {
     }
     const failure = c.get('loadFailure');
     return c.json(
-      { status: failure ? 'failed' : 'loading', error: { code: 'not_ready', message: failure ?? 'Model is loading' } },
+      { status: failure ? 'failed' : 'loading', ...errorBody(new ApiError(503, 'not_ready', failure ?? 'Model is loading')).body },
       503,
       { 'Retry-After': '1' },
     );

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { PAGE_ASSETS } from '../page/assets.ts';
+import { ApiError, errorBody } from '../errors.ts';
 import type { AppEnv } from '../types.ts';
 
 // Browsers navigating to a page send text/html in Accept; fetch(), curl and API clients do not.
@@ -23,7 +24,7 @@ export function pageRoutes(): Hono<AppEnv> {
   routes.get('/page/:file', (c) => {
     const asset = PAGE_ASSETS[c.req.param('file')];
     if (!asset || c.req.param('file') === 'index.html') {
-      return c.json({ error: { code: 'not_found', message: 'No such page file' } }, 404);
+      return c.json(errorBody(new ApiError(404, 'not_found', 'No such page file')).body, 404);
     }
     return c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=300' });
   });

@@ -1,8 +1,8 @@
-/** The heatmap-vs-mask score on hand-made maps: a peak on the lesion is a hit, chance is the lesion's cell share. */
+/** camCheck on hand-made maps: it scores with the heatmap evaluation's pointing game (train/eval/heatmap.ts). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Classifier } from '../../src/model/classifier.ts';
-import { camCheck } from '../../train/cam-check.ts';
+import { camCheck } from '../../train/eval/cam-check.ts';
 import { boundingBox } from '../../train/data/masks.ts';
 
 test('pointing game, chance and heatmap mass on a 4×4 grid over an 8×8 input', () => {
@@ -24,7 +24,9 @@ test('pointing game, chance and heatmap mass on a 4×4 grid over an 8×8 input',
   const inputs = [new Float32Array(64), new Float32Array(64), new Float32Array(64)];
   const result = camCheck(fake, inputs, [lesion, lesion, empty]);
   assert.equal(result.n, 2, 'the lesion-free image is skipped');
-  assert.equal(result.pointingHits, 0.5);
-  assert.equal(result.chanceHits, 1 / 16);
-  assert.equal(result.massOnLesion, (3 / 4 + 0) / 2);
+  assert.equal(result.pointingHit, 0.5, "the first peak cell's centre (1, 1) is on the lesion");
+  assert.equal(result.pointingTouch, 0.5);
+  assert.equal(result.touchChance, 1 / 16);
+  assert.equal(result.maskShare, 4 / 64);
+  assert.equal(result.massInMask, (3 / 4 + 0) / 2);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { atThreshold, bootstrapCi, calibration, rocAuc, rocCurve, thresholdForSensitivity } from '../../train/metrics.ts';
+import { atThreshold, bootstrapCi, calibration, rocAuc, rocCurve, thresholdForSensitivity } from '../../train/eval/metrics.ts';
 
 test('AUC matches hand-computed cases, ties count one half', () => {
   assert.equal(rocAuc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1]), 1);

@@ -13,7 +13,7 @@ test('float16 and uint8 weights: 1/2 and 1/4 of the bytes, probabilities close t
   await tf.setBackend('tensorflow');
   const { buildEdge } = await import('../../train/architectures.ts');
   const { quantizeModelDir } = await import('../../train/quantize.ts');
-  const { loadServingClassifier } = await import('../../train/serving-eval.ts');
+  const { loadServingClassifier } = await import('../../train/eval/serving.ts');
   const dir = mkdtempSync(join(tmpdir(), 'quantize-'));
   try {
     const model = buildEdge(5);

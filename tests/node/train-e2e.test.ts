@@ -37,7 +37,7 @@ test('train → save → load in the serving classifier → card', { skip, timeo
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
-    const { loadServingClassifier } = await import('../../train/serving-eval.ts');
+    const { loadServingClassifier } = await import('../../train/eval/serving.ts');
     const classifier = await loadServingClassifier(out);
     assert.deepEqual(classifier.inputSpec, { height: 128, width: 128, channels: 1 });
     assert.ok(classifier.explainable, 'the edge model exposes cam_features and prediction');
@@ -70,7 +70,7 @@ test('training on a class-folder tree (your own images) writes a loadable model 
     const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8'));
     assert.equal(split.train.length + split.val.length + split.test.length, 20);
     assert.ok(split.test.some((s: { label: number }) => s.label === 1), 'stratified: malignant files in test');
-    const { loadServingClassifier } = await import('../../train/serving-eval.ts');
+    const { loadServingClassifier } = await import('../../train/eval/serving.ts');
     const classifier = await loadServingClassifier(out);
     assert.deepEqual(classifier.inputSpec, { height: 128, width: 128, channels: 1 });
     classifier.dispose();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { centrePrior, inBorder, scoreHeatmap } from '../../scripts/heatmap/metrics.ts';
+import { centrePrior, inBorder, scoreHeatmap } from '../../train/eval/heatmap.ts';
 
 // A 100×80 image on a 4×4 grid: cells are 25×20 px.
 const W = 100, H = 80;
@@ -71,7 +71,7 @@ Deno.test('a wrong-sized mask is refused; border strips and the centre prior beh
 });
 
 Deno.test('blankBorder paints exactly the border strips black and keeps alpha', async () => {
-  const { blankBorder } = await import('../../scripts/heatmap/border-occlusion.ts');
+  const { blankBorder } = await import('../../train/eval/border-occlusion.ts');
   const raster = { width: 20, height: 10, channels: 4 as const, data: new Uint8Array(20 * 10 * 4).fill(200) };
   const out = blankBorder(raster, 0.1); // 2 px left/right, 1 px top/bottom
   assert.equal(raster.data[0], 200, 'the input is not modified');

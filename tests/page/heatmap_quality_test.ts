@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { readCsv } from '../../train/data/csv.ts';
-import { scoreImages } from '../../scripts/heatmap/score-images.ts';
+import { scoreImages } from '../../train/eval/score-images.ts';
 import { bundledPredictor, hasBundledModel } from '../fixtures/app.ts';
 import { DATA_DIR, hasData } from '../fixtures/data.ts';
 

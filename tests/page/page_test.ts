@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { PAGE_ASSETS } from '../../src/page/assets.ts';
-import { PAGE_FILES, renderAssets } from '../../scripts/build-page.ts';
+import { PAGE_FILES, renderAssets } from '../../src/page/render.ts';
 import { testApp, tinyPredictor } from '../fixtures/app.ts';
 
 const { app } = testApp(tinyPredictor());

@@ -14,7 +14,7 @@ import type { InputSpec, Raster } from '../../src/image/raster.ts';
 import { loadDenoDecoders } from '../../src/runtime/deno-wasm.ts';
 import { CODEC_URLS } from '../../src/runtime/wasm-paths.ts';
 import { DATA_DIR, hasData } from '../fixtures/data.ts';
-import { referenceModelInput } from '../../bench/reference-preprocess.ts';
+import { referenceModelInput } from '../../train/eval/reference-preprocess.ts';
 
 /** Largest allowed |optimised − reference| per model-input value. */
 export const PREPROCESS_TOLERANCE = 1e-6;

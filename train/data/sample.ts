@@ -11,3 +11,8 @@ export interface Sample {
   /** Lesion mask files (BUSI), when the data set has them: an auxiliary training target, never a model input. */
   masks?: string[];
 }
+
+/** The labels of `samples`, in order. */
+export function labelsOf(samples: Sample[]): number[] {
+  return samples.map((s) => s.label);
+}

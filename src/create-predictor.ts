@@ -1,8 +1,8 @@
-import type { Decoders } from '../image/codecs.ts';
-import { Predictor } from '../predictor.ts';
-import { parseModelCard } from './card.ts';
-import { Classifier, type ModelArtifacts } from './classifier.ts';
-import { SeenSet } from './seen.ts';
+import type { Decoders } from './image/codecs.ts';
+import { Predictor } from './predictor.ts';
+import { parseModelCard } from './model/card.ts';
+import { Classifier, type ModelArtifacts } from './model/classifier.ts';
+import { SeenSet } from './model/seen.ts';
 
 /**
  * Builds a warmed-up Predictor from model files and decoders that a runtime entry has loaded; `seen` is the

@@ -1,4 +1,4 @@
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../random.ts';
 
 /** Counts and rates of a binary decision `score ≥ threshold` (1 = malignant). */
 export interface ThresholdMetrics {

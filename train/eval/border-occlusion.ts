@@ -7,7 +7,7 @@ import { decodeImage } from '../../src/image/decode.ts';
 import { toModelInput } from '../../src/image/preprocess.ts';
 import type { Raster } from '../../src/image/raster.ts';
 import type { Predictor } from '../../src/predictor.ts';
-import { inBorder } from './metrics.ts';
+import { inBorder } from './heatmap.ts';
 
 /** A copy of `raster` with every pixel in the outer `border` fraction set to black (alpha kept). */
 export function blankBorder(raster: Raster, border: number): Raster {

@@ -1,4 +1,4 @@
-import type { InputSpec, Raster } from '../src/image/raster.ts';
+import type { InputSpec, Raster } from '../../src/image/raster.ts';
 
 /**
  * The preprocessing as first written (commit 251e3d0): one float plane per channel, and each output row resamples

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import type { Decoders } from '../src/image/codecs.ts';
-import { decodeImage } from '../src/image/decode.ts';
-import { DEFAULT_IMAGE_LIMITS } from '../src/image/limits.ts';
-import { toModelInput } from '../src/image/preprocess.ts';
-import type { Raster } from '../src/image/raster.ts';
-import { Classifier, type ModelJson } from '../src/model/classifier.ts';
+import type { Decoders } from '../../src/image/codecs.ts';
+import { decodeImage } from '../../src/image/decode.ts';
+import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
+import { toModelInput } from '../../src/image/preprocess.ts';
+import type { Raster } from '../../src/image/raster.ts';
+import { Classifier, type ModelJson } from '../../src/model/classifier.ts';
 
 /** Switches this process to the WASM backend the server uses (so scores match the API's bit for bit). */
 export async function useServingBackend(): Promise<void> {

@@ -2,7 +2,7 @@
 import { DEFAULT_LIMITS } from '../../src/config.ts';
 import { decodeImage } from '../../src/image/decode.ts';
 import type { Predictor } from '../../src/predictor.ts';
-import { centrePrior, type HeatmapScores, scoreHeatmap } from './metrics.ts';
+import { centrePrior, type HeatmapScores, scoreHeatmap } from './heatmap.ts';
 
 /** The maps compared: the two sides the API serves, the one the page shows first, and a baseline. */
 export const MAPS = {
