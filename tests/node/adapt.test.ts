@@ -15,7 +15,7 @@ import { adaptBatchNorm, batchNormLayers } from '../../train/adapt/batch-norm.ts
 import { loadLayersModelDir, writeAdaptedDir } from '../../train/adapt/model-dir.ts';
 import { quantizeModelDir } from '../../train/quantize.ts';
 import { seededRandom } from '../../train/random.ts';
-import { loadServingClassifier } from '../../train/serving-eval.ts';
+import { loadServingClassifier } from '../../train/eval/serving.ts';
 import { mobileNetLike, saveModelDir } from './helpers/bn-models.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
