@@ -5,6 +5,8 @@
 # hospital networks (and these build machines) cannot reach. The same C library ships inside the
 # tensorflow-cpu Python wheel, which a local wheel index or a copied file can provide.
 #
+# `npm run train` runs this first (package.json "pretrain"); it returns at once when the binding loads.
+#
 # Usage: scripts/install-tfjs-node-offline.sh [path/to/tensorflow_cpu-*.whl]
 #   TF_WHEEL=...            wheel to use (else the argument, else `pip download` into the cache)
 #   TF_WHEEL_VERSION=2.21.0 version that `pip download` asks for
@@ -17,6 +19,7 @@ pkg="$root/node_modules/@tensorflow/tfjs-node"
 
 check() { (cd "$root" && node -e "const tf=require('@tensorflow/tfjs-node');const s=tf.tensor([1,2,3]).sum().dataSync()[0];if(s!==6)process.exit(3);console.log('tfjs-node OK, backend', tf.getBackend(), 'TF', tf.version.tfjs)") 2>/dev/null; }
 if [ "${FORCE:-0}" != 1 ] && check; then exit 0; fi
+echo "* tfjs-node's native binding is not built yet: building it offline from the tensorflow-cpu wheel (once)"
 
 version="${TF_WHEEL_VERSION:-2.21.0}"
 cache="${TFJS_OFFLINE_CACHE:-$HOME/.cache/breast-tumour-classifier}"

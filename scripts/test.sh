@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test suite and prints one closing line: "N passed, N failed[, N skipped]".
+# The README's test command (`npm test`) and CI's (.ci/run calls it): every suite, with the set-up they need.
+# Prints one closing line: "N passed, N failed, N skipped"; exits non-zero on any failure.
+# Set-up first: tfjs-node's binding (training tests; built offline, scripts/install-tfjs-node-offline.sh) and
+# Debian's headless Chromium (browser test; scripts/ensure-chromium.sh). Both return at once when present;
+# TEST_SETUP=0 skips them (tests that need them then skip, or fail under CI=true).
 # Deno suites: tests/**/*_test.ts (unit, HTTP, real server, workerd, fuzz, …).
-# Node suites: tests/node/**/*.test.ts (training with tfjs-node; skipped inside when its binding is absent).
-# Browser suite: tests/browser/ (headless Chromium), when present.
+# Node suites: tests/node/**/*.test.ts (training with tfjs-node) and tests/browser/ (headless Chromium).
+# Under CI=true a skipped test counts as failed: CI must run every suite, so a missing set-up is an error.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -37,11 +41,25 @@ run_node() {
   [ "$rc" -eq 0 ] || status=1
 }
 
+if [ "${TEST_SETUP:-1}" != 0 ]; then
+  echo "== set-up: tfjs-node binding (training tests)"
+  bash scripts/install-tfjs-node-offline.sh || echo "!! tfjs-node binding could not be built: the training tests will not run"
+  echo "== set-up: headless Chromium (browser test)"
+  bash scripts/ensure-chromium.sh || echo "!! Chromium could not be installed: the browser test will not run"
+fi
+
 run_deno deno deno task test:deno
 node_tests="$(find tests/node tests/browser -name '*.test.ts' 2>/dev/null | sort)"
 if [ -n "$node_tests" ]; then
   # shellcheck disable=SC2086 # one argument per file
   run_node node node --import tsx --test --test-concurrency=1 $node_tests
+fi
+
+if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
+  echo
+  echo "!! CI=true: ${skipped} skipped tests count as failed (a suite's set-up is missing):"
+  sed 's/\x1b\[[0-9;]*m//g' test-output/*.log | grep -E ' \.\.\. ignored|# SKIP' || true
+  failed=$((failed + skipped))
 fi
 
 echo

@@ -2,6 +2,8 @@
  * Training and evaluation CLI: `tsx train/cli.ts <command> [flags]`, one file per command in train/commands/
  * (each file's header lists its flags). `npm run train` and `npm run evaluate` call it.
  */
+import { SetupError } from './tfjs-node.ts';
+
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   train: () => import('./commands/train.ts'),
   evaluate: () => import('./commands/evaluate.ts'),
@@ -14,4 +16,10 @@ if (!load) {
   process.stderr.write(`usage: tsx train/cli.ts ${Object.keys(COMMANDS).join('|')} [flags] (see train/commands/<command>.ts)\n`);
   process.exit(2);
 }
-await (await load()).run(argv);
+try {
+  await (await load()).run(argv);
+} catch (err) {
+  if (!(err instanceof SetupError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+}

@@ -25,6 +25,7 @@ import { reliabilityChart, rocChart, trainingCurves } from '../plots.ts';
 import type { Quantization } from '../quantize.ts';
 import { relatedResults } from '../related-results.ts';
 import { addToTraining, describeSplit, splitByGroup } from '../split.ts';
+import { loadTfjsNode } from '../tfjs-node.ts';
 import { writeJson } from '../write-json.ts';
 
 const TARGET_SENSITIVITY = 0.9;
@@ -61,7 +62,7 @@ export async function run(argv: string[]): Promise<void> {
   const args = parseFlags(argv, OPTIONS);
   const started = Date.now();
   // tfjs-node is imported here only: evaluation and serving never need it.
-  const tf = await import('@tensorflow/tfjs-node');
+  const tf = await loadTfjsNode();
   const { assembleEnsemble, buildArchitecture, INPUT_SHAPES } = await import('../architectures.ts');
   const { fit } = await import('../fit.ts');
   const { quantizeModelDir } = await import('../quantize.ts');
