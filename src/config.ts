@@ -73,3 +73,16 @@ export function securityFromEnv(env: Record<string, string | undefined>): Securi
     rateLimitBinding: env.RATE_LIMIT_BINDING?.trim() ?? '',
   };
 }
+
+/**
+ * The address for `deno serve` from PORT (set by container platforms: Cloud Run, Fly, Heroku, Render), as
+ * `tcp:0.0.0.0:<PORT>`. Undefined when DENO_SERVE_ADDRESS is set (it wins) or PORT is not (deno serve's own
+ * --port, default 8000). A PORT that is not a port number stops the server at start-up.
+ */
+export function serveAddressFromEnv(env: Record<string, string | undefined>): string | undefined {
+  const raw = env.PORT?.trim();
+  if (env.DENO_SERVE_ADDRESS || !raw) return undefined;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) throw new Error(`PORT must be a port number (1–65535), got "${env.PORT}"`);
+  return `tcp:0.0.0.0:${port}`;
+}

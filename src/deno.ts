@@ -1,13 +1,16 @@
 /** Deno entry: `deno serve src/deno.ts` (see deno.json tasks). Loads the model in the background so
  * /health answers at once and /ready turns 200 when the model is warm. */
 import { createApp } from './app.ts';
-import { limitsFromEnv, securityFromEnv } from './config.ts';
+import { limitsFromEnv, securityFromEnv, serveAddressFromEnv } from './config.ts';
 import { createPredictor } from './create-predictor.ts';
 import { loadDenoDecoders } from './runtime/deno-wasm.ts';
 import { BUNDLED_MODEL_DIR, readModelDir } from './runtime/deno-model.ts';
 import { startWasmBackend } from './runtime/deno-tf.ts';
 
 const env = Deno.env.toObject();
+// deno serve reads DENO_SERVE_ADDRESS once this module has run, so setting it here makes it honour PORT.
+const address = serveAddressFromEnv(env);
+if (address) Deno.env.set('DENO_SERVE_ADDRESS', address);
 
 async function loadPredictor() {
   const started = performance.now();

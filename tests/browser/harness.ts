@@ -45,7 +45,7 @@ export async function startDenoServer(env: Record<string, string> = {}, timeoutM
   const port = await freePort();
   const deno = existsSync(DENO_BINARY) ? DENO_BINARY : 'deno';
   const args = ['serve', '--allow-read', '--allow-env', '--allow-net', '--host', '127.0.0.1', '--port', String(port), 'src/deno.ts'];
-  const child: ChildProcess = spawn(deno, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(deno, args, { cwd: ROOT, env: { ...process.env, PORT: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
