@@ -11,7 +11,8 @@ export interface LayerCost {
 }
 
 /**
- * Multiply-accumulates per image: Conv2D = out H × out W × kH × kW × in C × out C (groups 1), Dense = in × out.
+ * Multiply-accumulates per image: Conv2D = out H × out W × kH × kW × in C × out C (groups 1), DepthwiseConv2D =
+ * out H × out W × kH × kW × in C × multiplier, Dense = in × out.
  * Batch norm, activations and pooling are a few ops per activation value and are left out (they are memory
  * bound, not FLOP bound). FLOPs = 2 × MACs.
  */
@@ -23,6 +24,9 @@ export function countMacs(model: LayersModel): { total: number; layers: LayerCos
     let macs = 0;
     if (type === 'Conv2D') {
       const kernel = layer.getWeights()[0].shape as number[]; // [kH, kW, inC, outC]
+      macs = out[1] * out[2] * kernel[0] * kernel[1] * kernel[2] * kernel[3];
+    } else if (type === 'DepthwiseConv2D') {
+      const kernel = layer.getWeights()[0].shape as number[]; // [kH, kW, inC, multiplier]
       macs = out[1] * out[2] * kernel[0] * kernel[1] * kernel[2] * kernel[3];
     } else if (type === 'Dense') {
       const kernel = layer.getWeights()[0].shape as number[]; // [in, out]

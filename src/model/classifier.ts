@@ -48,7 +48,7 @@ export class Classifier {
   private readonly camModel: LayersModel | null;
   // The dense head's kernel; its bias shifts every cell equally, so the map leaves it out.
   private readonly camWeights: { kernel: Float32Array } | null;
-  // The same network with batch norm folded into the convolutions (null when the graph is not a plain chain).
+  // The same network with batch norm folded into the convolutions (null when a layer cannot be folded).
   private readonly fused: FusedForward | null;
 
   private constructor(private readonly model: LayersModel) {
@@ -72,7 +72,8 @@ export class Classifier {
       this.camModel = null;
       this.camWeights = null;
     }
-    this.fused = FusedForward.fromModel(model);
+    // Keep the CAM features readable even when a batch norm follows the layer of that name.
+    this.fused = FusedForward.fromModel(model, { keep: [CAM_FEATURES] });
   }
 
   /** Builds a classifier from in-memory artefacts (no file system or fetch, so it runs on any runtime). */

@@ -1,225 +1,400 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { batchNormAffine, type BatchNormConfig, foldAffine } from './fold-batch-norm.ts';
+import { type GraphLayer, readLayerGraph } from './layer-graph.ts';
 
 /** Activations the WASM backend can apply inside a fused conv/matmul kernel. */
 type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'elu';
 const FUSABLE = new Set<string>(['linear', 'relu', 'relu6', 'sigmoid', 'elu']);
+/** Activations run as their own op when nothing before them can take them in. */
+const STANDALONE: Record<string, (x: tf.Tensor) => tf.Tensor> = {
+  linear: (x) => x,
+  relu: tf.relu,
+  relu6: tf.relu6,
+  sigmoid: tf.sigmoid,
+  elu: tf.elu,
+  tanh: tf.tanh,
+  selu: tf.selu,
+  softmax: (x) => tf.softmax(x),
+};
 
-/** One step of a folded forward pass. */
-type Step =
-  | { op: 'conv'; kernel: tf.Tensor4D; bias: tf.Tensor1D | null; strides: [number, number]; pad: 'same' | 'valid'; activation: FusedActivation }
+type Padding = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+/** A convolution with its batch norm folded in and its activation fused. */
+interface ConvOp {
+  op: 'conv' | 'depthwise';
+  kernel: tf.Tensor4D;
+  bias: tf.Tensor1D | null;
+  strides: [number, number];
+  pad: Padding;
+  activation: FusedActivation;
+}
+
+/** One operation of the folded graph. */
+type Op =
+  | ConvOp
   | { op: 'dense'; kernel: tf.Tensor2D; bias: tf.Tensor1D | null; activation: FusedActivation }
+  | { op: 'affine'; scale: tf.Tensor1D; shift: tf.Tensor1D }
+  | { op: 'activation'; apply: (x: tf.Tensor) => tf.Tensor }
+  | { op: 'pad'; padding: [[number, number], [number, number]] }
+  | { op: 'add' }
+  | { op: 'concat'; axis: number }
   | { op: 'maxPool' | 'avgPool'; size: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }
-  | { op: 'globalAvgPool' }
-  | { op: 'flatten' };
+  | { op: 'globalAvgPool' | 'globalMaxPool' | 'flatten' };
+
+/** An op, the values it reads (0 is the network input, value i+1 is node i's output) and whether it was folded away. */
+interface Node {
+  op: Op;
+  inputs: number[];
+  removed?: boolean;
+}
 
 /** Layer config fields this module reads (tfjs-layers getConfig() names). */
-interface LayerConfig {
+interface LayerConfig extends BatchNormConfig {
   activation?: string;
   strides?: number[];
-  padding?: string;
+  padding?: string | [[number, number], [number, number]];
   dilationRate?: number | number[];
   dataFormat?: string;
   poolSize?: number[];
   axis?: number | number[];
-  epsilon?: number;
-  center?: boolean;
-  scale?: boolean;
   useBias?: boolean;
   keepDims?: boolean;
   groups?: number;
+  maxValue?: number | null;
+}
+
+/** Layers that are the identity at inference. */
+const IDENTITY = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+
+/** Options for {@link FusedForward.fromModel}. */
+export interface FuseOptions {
+  /** Layers whose own output must stay readable (nothing after them is folded into them), e.g. the CAM features. */
+  keep?: string[];
 }
 
 /**
- * The same network as a tfjs-layers model, run as a short list of fused kernels: each Conv2D with the
- * BatchNormalization and Activation after it becomes one conv whose weights have the (inference-time) batch
- * norm folded in, with bias and ReLU applied inside the kernel. The layers model runs every BN, ReLU and layer
- * wrapper as its own op, which costs more than the convolutions at this size. Outputs equal the layers model's
- * up to float rounding (the folded weights are rounded once to float32).
+ * The same network as a tfjs-layers model, run as a short graph of fused kernels: each Conv2D or
+ * DepthwiseConv2D with the BatchNormalization and ReLU/ReLU6 after it becomes one conv whose weights have the
+ * (inference-time) batch norm folded in, with bias and activation applied inside the kernel; a ZeroPadding2D
+ * before a 'valid' conv becomes that conv's explicit padding. Residual Add, Concatenate, pooling, Flatten,
+ * Dropout and Dense run as single ops. The layers model runs every BN, ReLU, clip and layer wrapper as its own
+ * op, which costs more than the convolutions at this size. Outputs equal the layers model's up to float
+ * rounding (the folded weights are rounded once to float32).
  */
 export class FusedForward {
   private constructor(
-    private readonly steps: Step[],
-    // Layer name → number of steps after which that layer's output exists (folded layers share their conv's).
-    private readonly layerEnds: Map<string, number>,
+    private readonly nodes: Node[],
+    private readonly output: number,
+    // Layer name → value that holds exactly that layer's output (layers folded into a later op are absent).
+    private readonly taps: Map<string, number>,
+    // Value → index of the last node that reads it, so intermediate tensors are freed as the pass goes.
+    private readonly lastUse: Map<number, number>,
   ) {}
 
   /**
-   * Folds a plain chain of Conv2D / BatchNormalization / Activation / pooling / Flatten / Dropout / Dense
-   * layers (one input, one output, channels-last). Returns null for anything else, so the caller keeps
-   * using the layers model.
+   * Folds a channels-last model with one input and one output built from the layers listed on the class.
+   * Returns null for anything else, so the caller keeps using the layers model.
    */
-  static fromModel(model: LayersModel): FusedForward | null {
-    if (model.inputs.length !== 1 || model.outputs.length !== 1) return null;
-    const steps: Step[] = [];
-    const layerEnds = new Map<string, number>();
-    const owned: tf.Tensor[] = [];
-    const fail = () => {
-      for (const t of owned) t.dispose();
-      return null;
-    };
-    let previous: unknown = null;
-    for (const layer of model.layers) {
-      const className = layer.getClassName();
-      const config = layer.getConfig() as LayerConfig;
-      // A chain: every layer after the input takes exactly the layer before it.
-      const inbound = layer.inboundNodes.flatMap((n) => n.inboundLayers);
-      if (className === 'InputLayer') {
-        previous = layer;
-        continue;
+  static fromModel(model: LayersModel, options: FuseOptions = {}): FusedForward | null {
+    const graph = readLayerGraph(model);
+    if (!graph) return null;
+    const builder = new GraphBuilder(graph.input, graph.layers, graph.output, options.keep ?? []);
+    try {
+      for (const layer of graph.layers) {
+        if (!builder.add(layer)) return builder.abandon();
       }
-      // (A Sequential model does not list its InputLayer, so the first layer may take an unlisted one.)
-      const expected = previous ?? (inbound[0]?.getClassName() === 'InputLayer' ? inbound[0] : undefined);
-      if (inbound.length !== 1 || inbound[0] !== expected) return fail();
-      previous = layer;
-      if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') return fail();
-      const last = steps[steps.length - 1];
-      switch (className) {
-        case 'Dropout': // identity at inference
-          break;
-        case 'Conv2D': {
-          const dilation = [config.dilationRate ?? 1].flat();
-          if (dilation.some((d) => d !== 1) || (config.groups ?? 1) !== 1) return fail();
-          const activation = config.activation ?? 'linear';
-          if (!FUSABLE.has(activation)) return fail();
-          const [kernel, bias] = layer.getWeights();
-          const k = tf.clone(kernel) as tf.Tensor4D;
-          const b = bias ? (tf.clone(bias) as tf.Tensor1D) : null;
-          owned.push(k, ...(b ? [b] : []));
-          const [sy, sx] = config.strides ?? [1, 1];
-          steps.push({ op: 'conv', kernel: k, bias: b, strides: [sy, sx], pad: config.padding === 'same' ? 'same' : 'valid', activation: activation as FusedActivation });
-          break;
-        }
-        case 'BatchNormalization': {
-          const axis = [config.axis ?? -1].flat();
-          if (!last || last.op !== 'conv' || last.activation !== 'linear' || axis.length !== 1 || (axis[0] !== -1 && axis[0] !== 3)) return fail();
-          const folded = foldBatchNorm(last, layer.getWeights(), config);
-          owned.push(folded.kernel, folded.bias);
-          steps[steps.length - 1] = { ...last, kernel: folded.kernel, bias: folded.bias };
-          break;
-        }
-        case 'Activation': {
-          const activation = config.activation ?? 'linear';
-          if (!last || (last.op !== 'conv' && last.op !== 'dense') || last.activation !== 'linear' || !FUSABLE.has(activation)) return fail();
-          last.activation = activation as FusedActivation;
-          break;
-        }
-        case 'MaxPooling2D':
-        case 'AveragePooling2D': {
-          const size = (config.poolSize ?? [2, 2]) as [number, number];
-          const strides = (config.strides ?? size) as [number, number];
-          steps.push({ op: className === 'MaxPooling2D' ? 'maxPool' : 'avgPool', size, strides, pad: config.padding === 'same' ? 'same' : 'valid' });
-          break;
-        }
-        case 'GlobalAveragePooling2D':
-          if (config.keepDims) return fail();
-          steps.push({ op: 'globalAvgPool' });
-          break;
-        case 'Flatten':
-          steps.push({ op: 'flatten' });
-          break;
-        case 'Dense': {
-          const activation = config.activation ?? 'linear';
-          if (!FUSABLE.has(activation)) return fail();
-          const [kernel, bias] = layer.getWeights();
-          if (kernel.rank !== 2) return fail();
-          const k = tf.clone(kernel) as tf.Tensor2D;
-          const b = bias ? (tf.clone(bias) as tf.Tensor1D) : null;
-          owned.push(k, ...(b ? [b] : []));
-          steps.push({ op: 'dense', kernel: k, bias: b, activation: activation as FusedActivation });
-          break;
-        }
-        default:
-          return fail();
-      }
-      layerEnds.set(layer.name, steps.length);
+    } catch (error) {
+      builder.abandon();
+      throw error;
     }
-    return new FusedForward(steps, layerEnds);
+    return builder.finish((nodes, output, taps, lastUse) => new FusedForward(nodes, output, taps, lastUse));
   }
 
   /** Runs the folded network on an NHWC batch; call inside tf.tidy. */
   predict(x: tf.Tensor4D): tf.Tensor {
-    return this.run(x, 0).output;
+    return this.run(x, []).output;
   }
 
   /** Whether `predictWithLayer` can return this layer's output. */
   hasLayer(name: string): boolean {
-    return this.layerEnds.has(name);
+    return this.taps.has(name);
   }
 
   /** The network's output and one named layer's output (e.g. the CAM features) from a single pass; in tf.tidy. */
   predictWithLayer(x: tf.Tensor4D, name: string): { output: tf.Tensor; layer: tf.Tensor } {
-    const end = this.layerEnds.get(name);
-    if (end === undefined) throw new Error(`No layer named ${name} in the folded network`);
-    const { output, tap } = this.run(x, end);
-    return { output, layer: tap ?? x };
+    const { output, layers } = this.predictWithLayers(x, [name]);
+    return { output, layer: layers[0] };
   }
 
-  private run(x: tf.Tensor4D, tapAfter: number): { output: tf.Tensor; tap: tf.Tensor | null } {
-    let h: tf.Tensor = x;
-    let tap: tf.Tensor | null = null;
-    for (const [index, step] of this.steps.entries()) {
-      h = this.apply(step, h);
-      if (index + 1 === tapAfter) tap = h;
-    }
-    return { output: h, tap };
+  /** The network's output and several named layers' outputs (e.g. cam_features and gap) from one pass; in tf.tidy. */
+  predictWithLayers(x: tf.Tensor4D, names: string[]): { output: tf.Tensor; layers: tf.Tensor[] } {
+    const values = names.map((name) => {
+      const value = this.taps.get(name);
+      if (value === undefined) throw new Error(`No layer named ${name} in the folded network`);
+      return value;
+    });
+    const { output, tapped } = this.run(x, values);
+    return { output, layers: tapped };
   }
 
-  private apply(step: Step, h: tf.Tensor): tf.Tensor {
-    switch (step.op) {
-      case 'conv':
-        return tf.fused.conv2d({
-          x: h as tf.Tensor4D,
-          filter: step.kernel,
-          strides: step.strides,
-          pad: step.pad,
-          bias: step.bias ?? undefined,
-          activation: step.activation,
-        });
-      case 'maxPool':
-        return tf.maxPool(h as tf.Tensor4D, step.size, step.strides, step.pad);
-      case 'avgPool':
-        return tf.avgPool(h as tf.Tensor4D, step.size, step.strides, step.pad);
-      case 'globalAvgPool':
-        return tf.mean(h, [1, 2]);
-      case 'flatten':
-        return tf.reshape(h, [h.shape[0], -1]);
-      case 'dense':
-        return tf.fused.matMul({ a: h as tf.Tensor2D, b: step.kernel, bias: step.bias ?? undefined, activation: step.activation });
+  /** Number of ops one pass runs (for benches and tests: folding should shrink it). */
+  get opCount(): number {
+    return this.nodes.filter((n) => !n.removed).length;
+  }
+
+  private run(x: tf.Tensor4D, tapValues: number[]): { output: tf.Tensor; tapped: tf.Tensor[] } {
+    const values: tf.Tensor[] = [x];
+    const hold = new Set([0, this.output, ...tapValues]);
+    for (const [index, node] of this.nodes.entries()) {
+      if (node.removed) continue;
+      values[index + 1] = apply(node.op, node.inputs.map((v) => values[v]));
+      for (const v of node.inputs) {
+        if (!hold.has(v) && this.lastUse.get(v) === index) values[v].dispose();
+      }
     }
+    return { output: values[this.output], tapped: tapValues.map((v) => values[v]) };
   }
 
   /** Frees the folded weights. */
   dispose(): void {
-    for (const step of this.steps) {
-      if (step.op === 'conv' || step.op === 'dense') {
-        step.kernel.dispose();
-        step.bias?.dispose();
-      }
+    disposeWeights(this.nodes);
+  }
+}
+
+function disposeWeights(nodes: Node[]): void {
+  for (const { op } of nodes) {
+    if (op.op === 'conv' || op.op === 'depthwise' || op.op === 'dense') {
+      op.kernel.dispose();
+      op.bias?.dispose();
+    } else if (op.op === 'affine') {
+      op.scale.dispose();
+      op.shift.dispose();
     }
   }
 }
 
-/**
- * y = γ·(conv(x) + b − μ)/√(σ² + ε) + β  ⇒  kernel·s and (b − μ)·s + β with s = γ/√(σ² + ε), computed in
- * double precision and rounded to float32 once.
- */
-function foldBatchNorm(
-  conv: { kernel: tf.Tensor4D; bias: tf.Tensor1D | null },
-  weights: tf.Tensor[],
-  config: LayerConfig,
-): { kernel: tf.Tensor4D; bias: tf.Tensor1D } {
-  const queue = [...weights];
-  const channels = conv.kernel.shape[3];
-  const gamma = config.scale === false ? new Float32Array(channels).fill(1) : queue.shift()!.dataSync();
-  const beta = config.center === false ? new Float32Array(channels) : queue.shift()!.dataSync();
-  const [mean, variance] = [queue.shift()!.dataSync(), queue.shift()!.dataSync()];
-  const epsilon = config.epsilon ?? 1e-3;
-  const scale = Array.from(gamma, (g, c) => g / Math.sqrt(variance[c] + epsilon));
-  const kernel = Float32Array.from(conv.kernel.dataSync(), (w, i) => w * scale[i % channels]);
-  const oldBias = conv.bias?.dataSync();
-  const bias = Float32Array.from(scale, (s, c) => ((oldBias?.[c] ?? 0) - mean[c]) * s + beta[c]);
-  conv.kernel.dispose();
-  conv.bias?.dispose();
-  return { kernel: tf.tensor4d(kernel, conv.kernel.shape), bias: tf.tensor1d(bias) };
+function apply(op: Op, inputs: tf.Tensor[]): tf.Tensor {
+  const [h] = inputs;
+  switch (op.op) {
+    case 'conv':
+      return tf.fused.conv2d({ x: h as tf.Tensor4D, filter: op.kernel, strides: op.strides, pad: op.pad, bias: op.bias ?? undefined, activation: op.activation });
+    case 'depthwise':
+      // The WASM kernel takes explicit padding like conv2d; the op's type only lists the string forms.
+      return tf.fused.depthwiseConv2d({ x: h as tf.Tensor4D, filter: op.kernel, strides: op.strides, pad: op.pad as 'same', bias: op.bias ?? undefined, activation: op.activation });
+    case 'dense':
+      return tf.fused.matMul({ a: h as tf.Tensor2D, b: op.kernel, bias: op.bias ?? undefined, activation: op.activation });
+    case 'affine':
+      return tf.add(tf.mul(h, op.scale), op.shift);
+    case 'activation':
+      return op.apply(h);
+    case 'pad':
+      return tf.pad(h, [[0, 0], op.padding[0], op.padding[1], [0, 0]]);
+    case 'add':
+      return inputs.length === 2 ? tf.add(inputs[0], inputs[1]) : tf.addN(inputs);
+    case 'concat':
+      return tf.concat(inputs, op.axis);
+    case 'maxPool':
+      return tf.maxPool(h as tf.Tensor4D, op.size, op.strides, op.pad);
+    case 'avgPool':
+      return tf.avgPool(h as tf.Tensor4D, op.size, op.strides, op.pad);
+    case 'globalAvgPool':
+      return tf.mean(h, [1, 2]);
+    case 'globalMaxPool':
+      return tf.max(h, [1, 2]);
+    case 'flatten':
+      return tf.reshape(h, [h.shape[0], -1]);
+  }
+}
+
+/** Builds the node list layer by layer, folding a layer into the op before it when nothing else reads that op. */
+class GraphBuilder {
+  private readonly nodes: Node[] = [];
+  // Layer name → value id (identity layers share their input's value).
+  private readonly values = new Map<string, number>();
+  // Layer name → value that holds exactly that layer's output.
+  private readonly taps = new Map<string, number>();
+  // Value id → the (non-identity) layer whose output it currently is.
+  private readonly owner = new Map<number, string>();
+  // Layer name → how many layers read it (identity layers counted through; +1 for the output and kept layers).
+  private readonly readers = new Map<string, number>();
+
+  constructor(input: string, layers: GraphLayer[], private readonly outputName: string, keep: string[]) {
+    this.values.set(input, 0);
+    this.taps.set(input, 0);
+    this.owner.set(0, input);
+    const source = new Map<string, string>([[input, input]]);
+    const read = (name: string) => {
+      const s = source.get(name) ?? name;
+      this.readers.set(s, (this.readers.get(s) ?? 0) + 1);
+    };
+    for (const layer of layers) {
+      const identity = IDENTITY.has(layer.className);
+      source.set(layer.name, identity ? source.get(layer.inputs[0]) ?? layer.inputs[0] : layer.name);
+      if (!identity) layer.inputs.forEach(read);
+    }
+    [outputName, ...keep].forEach(read);
+  }
+
+  /** Adds one layer; false when it cannot be expressed (unknown layer, channels-first, dilation, …). */
+  add({ name, className, config: raw, layer, inputs }: GraphLayer): boolean {
+    const config = raw as LayerConfig;
+    if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') return false;
+    const ins = inputs.map((n) => this.values.get(n));
+    if (ins.some((v) => v === undefined)) return false;
+    const x = ins[0]!;
+    const node = (op: Op) => this.push(name, op, ins as number[]);
+    if (IDENTITY.has(className)) {
+      this.values.set(name, x);
+      if (this.taps.get(inputs[0]) === x) this.taps.set(name, x);
+      return true;
+    }
+    switch (className) {
+      case 'Conv2D':
+      case 'DepthwiseConv2D': {
+        const dilation = [config.dilationRate ?? 1].flat();
+        if (dilation.some((d) => d !== 1) || (config.groups ?? 1) !== 1) return false;
+        const activation = config.activation ?? 'linear';
+        const [kernel, bias] = layer.getWeights();
+        const op = {
+          op: className === 'Conv2D' ? 'conv' : 'depthwise',
+          kernel: tf.clone(kernel) as tf.Tensor4D,
+          bias: bias ? (tf.clone(bias) as tf.Tensor1D) : null,
+          strides: (config.strides ?? [1, 1]) as [number, number],
+          pad: config.padding === 'same' ? 'same' : 'valid',
+          activation: FUSABLE.has(activation) ? activation : 'linear',
+        } as ConvOp;
+        // Zero padding read only by this 'valid' conv becomes the conv's explicit padding (one op, no copy).
+        const padNode = op.pad === 'valid' ? this.foldable(x, 'pad') : null;
+        if (padNode?.op.op === 'pad') {
+          const [[top, bottom], [left, right]] = padNode.op.padding;
+          op.pad = [[0, 0], [top, bottom], [left, right], [0, 0]];
+          padNode.removed = true;
+          this.forget(x);
+          this.push(name, op, padNode.inputs);
+        } else {
+          node(op);
+        }
+        return FUSABLE.has(activation) || this.addActivation(name, activation, this.values.get(name)!);
+      }
+      case 'BatchNormalization': {
+        const axis = [config.axis ?? -1].flat();
+        if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== 3)) return false;
+        const weights = layer.getWeights();
+        const affine = batchNormAffine(weights, config, weights[weights.length - 1].shape[0]);
+        const before = this.linearBefore(x);
+        if (before) {
+          const folded = foldAffine<tf.Tensor>(before.kernel, before.bias, affine);
+          before.kernel = folded.kernel as tf.Tensor4D & tf.Tensor2D;
+          before.bias = folded.bias;
+          return this.alias(name, x);
+        }
+        const [scale, shift] = [affine.scale, affine.shift].map((a) => tf.tensor1d(Float32Array.from(a)));
+        return node({ op: 'affine', scale, shift });
+      }
+      case 'ReLU': {
+        const max = config.maxValue ?? null;
+        if (max === null || max === 6) return this.addActivation(name, max === null ? 'relu' : 'relu6', x);
+        return node({ op: 'activation', apply: (t) => tf.clipByValue(t, 0, max) });
+      }
+      case 'Activation':
+        return this.addActivation(name, config.activation ?? 'linear', x);
+      case 'ZeroPadding2D':
+        return node({ op: 'pad', padding: config.padding as [[number, number], [number, number]] });
+      case 'Add':
+        return node({ op: 'add' });
+      case 'Concatenate':
+        return node({ op: 'concat', axis: [config.axis ?? -1].flat()[0] });
+      case 'MaxPooling2D':
+      case 'AveragePooling2D': {
+        const size = (config.poolSize ?? [2, 2]) as [number, number];
+        const strides = (config.strides ?? size) as [number, number];
+        const pad = config.padding === 'same' ? 'same' : 'valid';
+        return node({ op: className === 'MaxPooling2D' ? 'maxPool' : 'avgPool', size, strides, pad });
+      }
+      case 'GlobalAveragePooling2D':
+      case 'GlobalMaxPooling2D':
+        return !config.keepDims && node({ op: className === 'GlobalAveragePooling2D' ? 'globalAvgPool' : 'globalMaxPool' });
+      case 'Flatten':
+        return node({ op: 'flatten' });
+      case 'Dense': {
+        const activation = config.activation ?? 'linear';
+        const [kernel, bias] = layer.getWeights();
+        if (kernel.rank !== 2) return false;
+        node({
+          op: 'dense',
+          kernel: tf.clone(kernel) as tf.Tensor2D,
+          bias: bias ? (tf.clone(bias) as tf.Tensor1D) : null,
+          activation: FUSABLE.has(activation) ? (activation as FusedActivation) : 'linear',
+        });
+        return FUSABLE.has(activation) || this.addActivation(name, activation, this.values.get(name)!);
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Gives up: frees every weight copied so far. Returns null for the caller to pass on. */
+  abandon(): null {
+    disposeWeights(this.nodes);
+    return null;
+  }
+
+  /** Hands the finished graph to `make`, with each value's last reader so the pass can free it early. */
+  finish<T>(make: (nodes: Node[], output: number, taps: Map<string, number>, lastUse: Map<number, number>) => T): T | null {
+    const output = this.values.get(this.outputName);
+    if (output === undefined) return this.abandon();
+    const lastUse = new Map<number, number>();
+    this.nodes.forEach((n, i) => {
+      if (!n.removed) for (const v of n.inputs) lastUse.set(v, i);
+    });
+    return make(this.nodes, output, this.taps, lastUse);
+  }
+
+  private push(name: string, op: Op, inputs: number[]): true {
+    this.nodes.push({ op, inputs });
+    const value = this.nodes.length;
+    this.values.set(name, value);
+    this.taps.set(name, value);
+    this.owner.set(value, name);
+    return true;
+  }
+
+  /** Names whose output was `value` lose their tap: a later layer was folded into it. */
+  private forget(value: number): void {
+    for (const [tap, v] of this.taps) if (v === value) this.taps.delete(tap);
+  }
+
+  /** Layer `name` was folded into the op producing `value`, which now yields `name`'s output. */
+  private alias(name: string, value: number): true {
+    this.forget(value);
+    this.values.set(name, value);
+    this.taps.set(name, value);
+    this.owner.set(value, name);
+    return true;
+  }
+
+  /** The node producing value `v` if it is one of `ops` and only the layer being added reads it. */
+  private foldable(v: number, ...ops: Op['op'][]): Node | null {
+    if (v === 0 || this.readers.get(this.owner.get(v)!) !== 1) return null;
+    const node = this.nodes[v - 1];
+    return ops.includes(node.op.op) ? node : null;
+  }
+
+  /** The conv/depthwise/dense op producing `v` when a per-channel affine map or activation can go inside it. */
+  private linearBefore(v: number): Extract<Op, { op: 'conv' | 'depthwise' | 'dense' }> | null {
+    const op = this.foldable(v, 'conv', 'depthwise', 'dense')?.op;
+    return op && (op.op === 'conv' || op.op === 'depthwise' || op.op === 'dense') && op.activation === 'linear' ? op : null;
+  }
+
+  /** An activation: inside the conv/dense before it when that op has none yet and no other reader. */
+  private addActivation(name: string, activation: string, x: number): boolean {
+    const before = FUSABLE.has(activation) ? this.linearBefore(x) : null;
+    if (before) {
+      before.activation = activation as FusedActivation;
+      return this.alias(name, x);
+    }
+    const fn = STANDALONE[activation];
+    return fn !== undefined && this.push(name, { op: 'activation', apply: fn }, [x]);
+  }
 }

@@ -8,6 +8,8 @@ import type { ModelArtifacts } from '../../src/model/classifier.ts';
 import { BUNDLED_MODEL_DIR, readModelDir } from '../../src/runtime/deno-model.ts';
 import { ensureBackend, hasBundledModel } from '../fixtures/app.ts';
 import { tinyModelArtifacts } from '../fixtures/tiny-model.ts';
+import { randomDagModel } from '../fixtures/dag-model.ts';
+import { cutLayer, loadMobileNetV2, trunkArtifacts } from '../../train/mobilenet-trunk.ts';
 
 // Probabilities are compared absolutely; the fold rounds each weight once to float32.
 const TOLERANCE = 1e-5;
@@ -34,6 +36,23 @@ function maxDifference(model: tfl.LayersModel, fused: FusedForward, x: tf.Tensor
     const b = fused.predict(x).dataSync();
     assert.equal(a.length, b.length);
     return Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
+  });
+}
+
+/** Every layer the folded pass can tap equals the layers model's output for it (relative to its scale). */
+function assertTapsMatch(model: tfl.LayersModel, fused: FusedForward, x: tf.Tensor4D): void {
+  const names = model.layers.map((l) => l.name).filter((n) => fused.hasLayer(n) && model.getLayer(n).getClassName() !== 'InputLayer');
+  assert.ok(names.length > 0);
+  const view = tfl.model({ inputs: model.inputs, outputs: names.map((n) => model.getLayer(n).output as tfl.SymbolicTensor) });
+  tf.tidy(() => {
+    const expected = [view.predict(x)].flat() as tf.Tensor[];
+    for (const [i, name] of names.entries()) {
+      const { layer } = fused.predictWithLayer(x, name);
+      assert.deepEqual(layer.shape, expected[i].shape, name);
+      const scale = Math.max(1, tf.max(tf.abs(expected[i])).dataSync()[0]);
+      const diff = tf.max(tf.abs(tf.sub(layer, expected[i]))).dataSync()[0];
+      assert.ok(diff / scale < 1e-4, `${name} differs by ${diff}`);
+    }
   });
 }
 
@@ -78,15 +97,60 @@ Deno.test('folded forward pass matches the layers model: batch norm with trained
   model.dispose();
 });
 
-Deno.test('graphs that are not a plain chain are not folded', async () => {
+Deno.test('layers the fold cannot express leave the model to the layers API', async () => {
   await ensureBackend();
   const input = tfl.input({ shape: [8, 8, 1] });
-  const a = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }).apply(input) as tfl.SymbolicTensor;
-  const b = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same' }).apply(input) as tfl.SymbolicTensor;
-  const sum = tfl.layers.add().apply([a, b]) as tfl.SymbolicTensor;
-  const model = tfl.model({ inputs: input, outputs: sum });
+  const a = tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', dilationRate: 2 }).apply(input) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: input, outputs: a });
   assert.equal(FusedForward.fromModel(model), null);
+  const twoOutputs = tfl.model({ inputs: input, outputs: [a, input] });
+  assert.equal(FusedForward.fromModel(twoOutputs), null);
   model.dispose();
+});
+
+Deno.test('folded forward pass matches the layers model on a random DAG, and at every layer it can tap', async () => {
+  await ensureBackend();
+  const { model, keep } = randomDagModel();
+  const fused = FusedForward.fromModel(model, { keep });
+  assert.ok(fused, 'residual adds, concatenation, padding, depthwise convs and ReLU6 must fold');
+  assert.ok(fused.opCount < model.layers.length - 8, `only ${model.layers.length - fused.opCount} layers folded away`);
+  assert.ok(maxDifference(model, fused, randomBatch([3, 17, 17, 3], 4)) < TOLERANCE);
+  assertTapsMatch(model, fused, randomBatch([2, 17, 17, 3], 8));
+  for (const name of ['cam_features', 'gap', 'sum', 'joined']) assert.ok(fused.hasLayer(name), name);
+  // A folded-away layer has no output of its own to tap.
+  assert.ok(!fused.hasLayer('stem_conv') && !fused.hasLayer('stem_pad'));
+  fused.dispose();
+  model.dispose();
+});
+
+Deno.test('MobileNetV2 trunk from nsfwjs, cut and headed, folds to the layers model\'s numbers (1 and 3 channels)', async () => {
+  await ensureBackend();
+  const full = await loadMobileNetV2();
+  for (const [block, size, channels] of [[5, 96, 3], [3, 64, 1]] as const) {
+    const model = await load(await trunkArtifacts(full, { block, size, channels, headFilters: 16 }));
+    const fused = FusedForward.fromModel(model, { keep: ['cam_features'] });
+    assert.ok(fused, `block ${block} must fold`);
+    // Every BN and ReLU6 goes into its conv and every ZeroPadding2D into its strided depthwise conv.
+    const unfoldable = model.layers.filter((l) => ['Add', 'GlobalAveragePooling2D', 'Dense', 'Conv2D', 'DepthwiseConv2D'].includes(l.getClassName()));
+    assert.equal(fused.opCount, unfoldable.length);
+    assert.ok(maxDifference(model, fused, randomBatch([2, size, size, channels], 2)) < TOLERANCE);
+    assertTapsMatch(model, fused, randomBatch([1, size, size, channels], 6));
+    assert.ok(fused.hasLayer(cutLayer(block)));
+    tf.tidy(() => {
+      // cam_features and gap from one pass, as the layers model gives them.
+      const x = randomBatch([1, size, size, channels], 9);
+      const { output, layers: [features, pooled] } = fused.predictWithLayers(x, ['cam_features', 'gap']);
+      const view = tfl.model({ inputs: model.inputs, outputs: ['cam_features', 'gap'].map((n) => model.getLayer(n).output as tfl.SymbolicTensor) });
+      const [f, g] = view.predict(x) as tf.Tensor[];
+      const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+      assert.ok(diff(features, f) < 1e-4 * Math.max(1, tf.max(f).dataSync()[0]));
+      assert.ok(diff(pooled, g) < 1e-4 * Math.max(1, tf.max(g).dataSync()[0]));
+      assert.ok(diff(output, model.predict(x) as tf.Tensor) < TOLERANCE);
+    });
+    fused.dispose();
+    model.dispose();
+  }
+  full.dispose();
 });
 
 Deno.test({
