@@ -10,6 +10,14 @@ export interface Sample {
   group: string;
   /** Lesion mask files (BUSI), when the data set has them: an auxiliary training target, never a model input. */
   masks?: string[];
+  /** Which training site the image comes from (busi, busbra, breast), when a data set says. */
+  site?: string;
+  /** Scanner model (BUS-BRA), for per-scanner breakdowns. */
+  device?: string;
+  /** BI-RADS category as the data set gives it, for breakdowns. */
+  birads?: string;
+  /** Expert lesion box [x, y, width, height] in image pixels, where the data set gives one. */
+  box?: [number, number, number, number];
 }
 
 /** The labels of `samples`, in order. */
