@@ -25,6 +25,8 @@ export interface FitOptions {
   lesionWeight?: number;
   /** Share of training images cropped around their lesion (needs masks). */
   lesionCropRate?: number;
+  /** Share of training images shown as one of their other views (`TrainingData.altViews`) instead of `inputs`. */
+  altViewRate?: number;
 }
 
 /** Training data: model inputs, labels (1 = malignant) and, when the data set has them, lesion masks. */
@@ -32,6 +34,11 @@ export interface TrainingData {
   inputs: Float32Array[];
   labels: number[];
   masks?: LesionMask[];
+  /**
+   * Per image, other inputs of the same image (augmented views, lesion-box views as the server crops them); each epoch
+   * shows one of them instead of `inputs[i]` at `altViewRate`. Lets training run on cached features of a frozen stem.
+   */
+  altViews?: Float32Array[][];
 }
 
 /**
@@ -127,7 +134,12 @@ export async function fit(
     const lr = options.learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * epoch) / options.epochs)));
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const order = shuffled(train.inputs.map((_, i) => i), random);
-    const raw = stack(order.map((i) => train.inputs[i]), shape);
+    // A share of the images is shown as one of its other views (pre-augmented, or a lesion box cropped as the server does).
+    const views = order.map((i) => {
+      const boxes = train.altViews?.[i] ?? [];
+      return boxes.length && random() < (options.altViewRate ?? 0) ? boxes[Math.floor(random() * boxes.length)] : train.inputs[i];
+    });
+    const raw = stack(views, shape);
     const rawMasks = train.masks ? stack(order.map((i) => train.masks![i].mask), [shape[0], shape[1], 1]) : undefined;
     const augmented = options.augment
       ? augmentBatch(raw, random, {

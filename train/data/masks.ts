@@ -43,3 +43,18 @@ export function boundingBox(mask: Float32Array, height: number, width: number): 
   }
   return y2 < 0 ? null : [y1 / height, x1 / width, (y2 + 1) / height, (x2 + 1) / width];
 }
+
+/** The box around every lesion pixel of an image's mask files, [x, y, width, height] in image pixels (BUSI). */
+export function maskBox(files: string[], decoders: Decoders): [number, number, number, number] | undefined {
+  let x1 = Infinity, y1 = Infinity, x2 = -1, y2 = -1;
+  for (const file of files) {
+    const m = decodeImage(readFileSync(file), decoders, { limits: DEFAULT_IMAGE_LIMITS });
+    for (let y = 0; y < m.height; y++) {
+      for (let x = 0; x < m.width; x++) {
+        if (m.data[(y * m.width + x) * m.channels] < 128) continue;
+        x1 = Math.min(x1, x), y1 = Math.min(y1, y), x2 = Math.max(x2, x), y2 = Math.max(y2, y);
+      }
+    }
+  }
+  return x2 < 0 ? undefined : [x1, y1, x2 - x1 + 1, y2 - y1 + 1];
+}

@@ -39,15 +39,38 @@ export interface KerasLayerConfig {
  * convolutional) and returns the output of layer `last`; the weights are shared with `model`, not copied.
  */
 export function applyTrunk(model: tf.LayersModel, layers: KerasLayerConfig[], input: tf.SymbolicTensor, last: string): tf.SymbolicTensor {
+  return applyTrunkLayers(model, layers, input, last).get(last)!;
+}
+
+/**
+ * Like applyTrunk, but every layer's output up to `last` (to tap several depths of one pass). With `from`, `input`
+ * stands for the output of layer `from` and only the layers after it are applied (the upper part of a split trunk;
+ * `from` must be a block output, so no later layer reaches back past it).
+ */
+export function applyTrunkLayers(
+  model: tf.LayersModel,
+  layers: KerasLayerConfig[],
+  input: tf.SymbolicTensor,
+  last: string,
+  from?: string,
+): Map<string, tf.SymbolicTensor> {
   const outputs = new Map<string, tf.SymbolicTensor>();
+  let skipping = from !== undefined;
   for (const config of layers) {
+    if (skipping) {
+      if (config.name === from) {
+        outputs.set(config.name, input);
+        skipping = false;
+      }
+      continue;
+    }
     if (config.class_name === 'InputLayer') {
       outputs.set(config.name, input);
       continue;
     }
     const inbound = config.inbound_nodes[0].map(([name]) => outputs.get(name)!);
     outputs.set(config.name, model.getLayer(config.name).apply(inbound.length === 1 ? inbound[0] : inbound) as tf.SymbolicTensor);
-    if (config.name === last) return outputs.get(last)!;
+    if (config.name === last) return outputs;
   }
   throw new Error(`No layer ${last} in the trunk`);
 }
