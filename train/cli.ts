@@ -6,6 +6,7 @@ import { SetupError } from './tfjs-node.ts';
 
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   train: () => import('./commands/train.ts'),
+  'train-single': () => import('./commands/train-single.ts'),
   evaluate: () => import('./commands/evaluate.ts'),
   'cam-check': () => import('./commands/cam-check.ts'),
 };

@@ -82,6 +82,17 @@ export function thresholdForSensitivity(scores: ArrayLike<number>, labels: Array
   return positives[Math.max(0, needed - 1)];
 }
 
+/**
+ * The operating threshold for a target sensitivity, halfway between two neighbouring scores: the highest cut that
+ * keeps sensitivity ≥ `target` lies between the score of the last positive it must catch and the next lower score of
+ * any image. A threshold equal to one image's exact score would flip that image on the smallest change.
+ */
+export function midpointThreshold(scores: ArrayLike<number>, labels: ArrayLike<number>, target: number): number {
+  const needed = thresholdForSensitivity(scores, labels, target);
+  const below = Array.from(scores).filter((s) => s < needed);
+  return below.length ? (needed + Math.max(...below)) / 2 : needed / 2;
+}
+
 /** Reliability bins and expected calibration error (equal-width bins, weighted by bin size). */
 export function calibration(scores: ArrayLike<number>, labels: ArrayLike<number>, bins = 10) {
   const table = Array.from({ length: bins }, (_, b) => ({ from: b / bins, to: (b + 1) / bins, n: 0, meanScore: 0, positiveRate: 0 }));

@@ -20,7 +20,7 @@ export async function loadMobileNetV2(): Promise<{ model: tf.LayersModel; layers
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology,
-      weightSpecs: weightsManifest.flatMap((g: { weights: tf.io.WeightsManifestEntry[] }) => g.weights),
+      weightSpecs: weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights),
       weightData: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
     }),
   );
