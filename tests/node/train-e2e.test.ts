@@ -14,38 +14,58 @@ const DATA = process.env.DATA_DIR ?? resolve(ROOT, '../shared/data');
 
 const skip = bindingMissing() || (existsSync(`${DATA}/busi/manifest.csv`) ? false : `needs ${DATA}`);
 
-test('train → save → load in the serving classifier → card', { skip, timeout: 120_000 }, async () => {
-  const out = mkdtempSync(join(tmpdir(), 'tiny-train-'));
+test('two-site training (the shipped recipe, tiny): leave-one-site-out, box views, a servable model and its card', { skip: skip || (existsSync(`${DATA}/bus-bra/manifest.csv`) ? false : `needs ${DATA}/bus-bra`), timeout: 600_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'two-site-train-'));
   try {
-    execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'train', '--limit', '40', '--epochs', '2', '--out', out, '--quantize', 'float16', '--ensemble', '2', '--lesion-weight', '1', '--zoom-out', '1.3', '--blur', '0.3'], {
+    execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'train', '--limit', '60', '--epochs', '1', '--augs', '1', '--quantize', 'float32', '--out', out], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DATA_DIR: DATA },
     });
-    for (const file of ['model.json', 'weights.bin', 'card.json', 'card.md', 'split.json', 'training.svg', 'roc.svg', 'reliability.svg']) {
+    for (const file of ['model.json', 'weights.bin', 'card.json', 'card.md', 'split.json', 'seen.bin', 'training.svg', 'roc.svg', 'reliability.svg']) {
       assert.ok(existsSync(join(out, file)), file);
     }
     const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
-    assert.equal(card.input.height, 128);
-    assert.equal(card.training.members, 2, 'two members packed into one model');
-    assert.match(card.training.lesionLoss, /lesion-mask loss/);
+    assert.deepEqual(Object.keys(card.leaveOneSiteOut).sort(), ['busbraToBusi', 'busiToBusbra']);
+    for (const key of ['validation', 'busiTest', 'busbraTest', 'external', 'externalBox']) assert.ok(card.metrics[key].n > 0, key);
+    assert.equal(card.calibration.method, 'platt');
     assert.ok(card.threshold.value > 0 && card.threshold.value < 1);
-    assert.ok(card.metrics.busiTest.aucCi95[0] <= card.metrics.busiTest.auc);
-    assert.match(card.notAMedicalDevice, /Not a medical device/);
+    assert.match(card.architecture.pretrained, /nsfwjs 4\.4\.0/);
     assert.match(readFileSync(join(out, 'card.md'), 'utf8'), /Not a medical device/);
+    const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8'));
+    const groups = (part: string) => new Set(split[part].map((s: { site: string; group: string }) => `${s.site}:${s.group}`));
+    for (const g of groups('test')) assert.ok(!groups('train').has(g), `group ${g} leaked into training`);
+    for (const g of groups('val')) assert.ok(!groups('train').has(g), `group ${g} leaked into training`);
+    assert.deepEqual([...new Set(split.train.map((s: { site: string }) => s.site))].sort(), ['busbra', 'busi']);
 
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
     const { loadServingClassifier } = await import('../../train/eval/serving.ts');
     const classifier = await loadServingClassifier(out);
-    assert.deepEqual(classifier.inputSpec, { height: 128, width: 128, channels: 1 });
-    assert.ok(classifier.explainable, 'the edge model exposes cam_features and prediction');
-    const [p] = classifier.classify([new Float32Array(128 * 128).fill(0.5)]);
+    assert.deepEqual(classifier.inputSpec, { height: card.input.height, width: card.input.width, channels: 1 });
+    assert.ok(classifier.explainable, 'the model exposes cam_features and prediction');
+    const [p] = classifier.classify([new Float32Array(card.input.height * card.input.width).fill(0.5)]);
     assert.ok(p >= 0 && p <= 1);
-    const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8'));
-    const groups = (part: string) => new Set(split[part].map((s: { group: string }) => s.group));
-    for (const g of groups('test')) assert.ok(!groups('train').has(g), `group ${g} leaked`);
+    classifier.dispose();
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('BUSI-only training (the previous recipe, --busi-only) still writes an edge model', { skip, timeout: 300_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'tiny-train-'));
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'train', '--busi-only', '--limit', '40', '--epochs', '2', '--out', out, '--quantize', 'float16', '--ensemble', '2', '--lesion-weight', '1'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DATA_DIR: DATA },
+    });
+    const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
+    assert.equal(card.input.height, 128);
+    assert.equal(card.training.members, 2, 'two members packed into one model');
+    assert.match(card.training.lesionLoss, /lesion-mask loss/);
+    assert.ok(card.metrics.busiTest.aucCi95[0] <= card.metrics.busiTest.auc);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
