@@ -2,7 +2,8 @@
  * Privacy: no image bytes, derived pixels or file names reach logs or disk. A distinctive noise image (its
  * bytes appear nowhere else) is sent through every path — success, multi-image, heatmap, corrupt, wrong
  * field, oversized — while console output and the access log are captured; then the real server, started
- * with the permission flags of `deno task serve`, must hold no write permission and print nothing of it.
+ * with the permission flags of `deno task serve` and its own temp directory (TMPDIR …), must hold no write
+ * permission, print nothing of it and leave none of it in that directory or the project tree.
  */
 import assert from 'node:assert/strict';
 import { Image } from 'imagescript';
@@ -218,7 +219,7 @@ async function changedFiles(dir: string, since: number, out: string[] = []): Pro
     try {
       if (entry.isDirectory) await changedFiles(path, since, out);
       else if (entry.isFile && ((await Deno.stat(path)).mtime?.getTime() ?? 0) >= since) out.push(path);
-    } catch { /* vanished meanwhile (other processes use /tmp too) */ }
+    } catch { /* vanished meanwhile */ }
   }
   return out;
 }
@@ -233,70 +234,76 @@ Deno.test({
   const served = [detectorFor(FILE_NAME, png, servedSpec), detectorFor(FILE_NAME, jpeg, servedSpec)];
   const port = freePort();
   const started = Date.now() - 1000; // mtime granularity
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ['serve', ...flags, '--no-prompt', '--host', '127.0.0.1', '--port', String(port), 'src/deno.ts'],
-    cwd: ROOT,
-    env: { RATE_LIMIT_PER_MINUTE: '0' },
-    stdout: 'piped',
-    stderr: 'piped',
-  }).spawn();
-  let output = '';
-  const decoder = new TextDecoder();
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const chunk of s) output += decoder.decode(chunk);
-  };
-  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
-  const url = `http://127.0.0.1:${port}`;
+  // The server's own temp directory: the test watches it and the project tree, never the machine-wide /tmp
+  // (other programs write there meanwhile, and their files are not this server's).
+  const serverTmp = await Deno.makeTempDir({ prefix: 'privacy-server-' });
   try {
-    for (let i = 0; i < 300; i++) {
-      const ready = await fetch(`${url}/ready`).then(
-        async (r) => (await r.body?.cancel(), r.status === 200),
-        () => false,
-      );
-      if (ready) break;
-      await new Promise((r) => setTimeout(r, 100));
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ['serve', ...flags, '--no-prompt', '--host', '127.0.0.1', '--port', String(port), 'src/deno.ts'],
+      cwd: ROOT,
+      env: { RATE_LIMIT_PER_MINUTE: '0', PORT: '', TMPDIR: serverTmp, TMP: serverTmp, TEMP: serverTmp, TEMPDIR: serverTmp },
+      stdout: 'piped',
+      stderr: 'piped',
+    }).spawn();
+    let output = '';
+    const decoder = new TextDecoder();
+    const pump = async (s: ReadableStream<Uint8Array>) => {
+      for await (const chunk of s) output += decoder.decode(chunk);
+    };
+    const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      for (let i = 0; i < 300; i++) {
+        const ready = await fetch(`${url}/ready`).then(
+          async (r) => (await r.body?.cancel(), r.status === 200),
+          () => false,
+        );
+        if (ready) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const statuses: number[] = [];
+      for (
+        const body of [
+          multipart([{ name: 'image', bytes: png, filename: FILE_NAME }]),
+          multipart([{ name: 'image', bytes: jpeg, filename: FILE_NAME }, {
+            name: 'image',
+            bytes: png,
+            filename: FILE_NAME,
+          }]),
+          multipart([{ name: 'image', bytes: png.subarray(0, 500), filename: FILE_NAME }]),
+          multipart([{ name: 'file', bytes: png, filename: FILE_NAME }]),
+        ]
+      ) {
+        const res = await fetch(`${url}/predict?explain=true`, { method: 'POST', body });
+        statuses.push(res.status);
+        const text = await res.text();
+        for (const d of served) assert.deepEqual(d.findIn(text), []);
+      }
+      assert.deepEqual(statuses, [200, 200, 422, 400]);
+    } finally {
+      child.kill('SIGTERM');
+      await child.status;
+      await pumps;
     }
-    const statuses: number[] = [];
+    assert.match(output, /"path":"\/predict"/, 'the server printed its access log');
+    for (const d of served) assert.deepEqual(d.findIn(output), [], 'server output');
+    // Belt and braces beside the permission check: nothing written meanwhile holds the image.
     for (
-      const body of [
-        multipart([{ name: 'image', bytes: png, filename: FILE_NAME }]),
-        multipart([{ name: 'image', bytes: jpeg, filename: FILE_NAME }, {
-          name: 'image',
-          bytes: png,
-          filename: FILE_NAME,
-        }]),
-        multipart([{ name: 'image', bytes: png.subarray(0, 500), filename: FILE_NAME }]),
-        multipart([{ name: 'file', bytes: png, filename: FILE_NAME }]),
+      const file of [
+        ...await changedFiles(ROOT.replace(/\/$/, ''), started),
+        ...await changedFiles(serverTmp, started),
       ]
     ) {
-      const res = await fetch(`${url}/predict?explain=true`, { method: 'POST', body });
-      statuses.push(res.status);
-      const text = await res.text();
-      for (const d of served) assert.deepEqual(d.findIn(text), []);
+      let data: Uint8Array;
+      try {
+        if ((await Deno.stat(file)).size > 16 * 1024 * 1024) continue;
+        data = await Deno.readFile(file);
+      } catch {
+        continue; // unreadable or gone meanwhile
+      }
+      for (const d of served) assert.ok(!d.foundInFile(data), `${file} holds traces of the image`);
     }
-    assert.deepEqual(statuses, [200, 200, 422, 400]);
   } finally {
-    child.kill('SIGTERM');
-    await child.status;
-    await pumps;
-  }
-  assert.match(output, /"path":"\/predict"/, 'the server printed its access log');
-  for (const d of served) assert.deepEqual(d.findIn(output), [], 'server output');
-  // Belt and braces beside the permission check: nothing written meanwhile holds the image.
-  const tmp = Deno.env.get('TMPDIR') ?? '/tmp';
-  for (
-    const file of [
-      ...await changedFiles(ROOT.replace(/\/$/, ''), started),
-      ...await changedFiles(tmp, started),
-    ]
-  ) {
-    let data: Uint8Array;
-    try {
-      if ((await Deno.stat(file)).size > 16 * 1024 * 1024) continue;
-      data = await Deno.readFile(file);
-    } catch {
-      continue; // unreadable or gone: not ours
-    }
-    for (const d of served) assert.ok(!d.foundInFile(data), `${file} holds traces of the image`);
+    await Deno.remove(serverTmp, { recursive: true });
   }
 });
