@@ -1,7 +1,9 @@
 import type { ModelCard } from './model/card.ts';
 import type { Classifier } from './model/classifier.ts';
 import type { SeenSet } from './model/seen.ts';
-import { confidenceTier } from './model/tiers.ts';
+import { applyCalibration } from './model/calibration.ts';
+import { decide, type Decision } from './model/decision.ts';
+import { type ServedTier, servedTiers, tierOf } from './model/tiers.ts';
 import type { Decoders } from './image/codecs.ts';
 import { decodeImage } from './image/decode.ts';
 import type { ImageLimits } from './image/limits.ts';
@@ -43,7 +45,14 @@ export interface Prediction {
   prediction: string;
   description: string;
   classification: string;
+  /** The operating-point decision: score ≥ threshold → flagged. */
+  decision: Decision;
+  decisionText: string;
+  /** Calibrated probability of malignancy when `calibrated`, else the raw score. */
   probability: number;
+  /** The model's raw output (what `threshold` applies to). */
+  score: number;
+  calibrated: boolean;
   tier: string;
   threshold: number;
   aboveThreshold: boolean;
@@ -71,6 +80,13 @@ export class Predictor {
     /** The training images' hash prefixes (seen.bin), when the bundle has them. */
     readonly seen?: SeenSet,
   ) {}
+
+  #tiers?: ServedTier[];
+
+  /** The six tiers re-based on this card's threshold and calibration (src/model/tiers.ts). */
+  get tiers(): ServedTier[] {
+    return (this.#tiers ??= servedTiers(this.card.threshold.value, this.card.calibration));
+  }
 
   /** Flags each successful answer whose image bytes were a training image; a no-op without seen.bin. */
   async markSeen(images: Uint8Array[], outcomes: ImageOutcome[]): Promise<void> {
@@ -134,17 +150,21 @@ export class Predictor {
     });
   }
 
-  private describe(probability: number, format: string, width: number, height: number, timings: StageTimings): Prediction {
-    const tier = confidenceTier(probability);
+  private describe(score: number, format: string, width: number, height: number, timings: StageTimings): Prediction {
+    const tier = tierOf(score, this.tiers);
     const threshold = this.card.threshold.value;
+    const probability = applyCalibration(score, this.card.calibration);
     return {
       prediction: probability.toFixed(2),
       description: tier.description,
       classification: tier.classification,
+      ...decide(score, threshold),
       probability,
+      score,
+      calibrated: this.card.calibration !== undefined,
       tier: tier.id,
       threshold,
-      aboveThreshold: probability >= threshold,
+      aboveThreshold: score >= threshold,
       image: { format, width, height },
       model: { name: this.card.name, version: this.card.version },
       timings,

@@ -1,3 +1,5 @@
+import { applyCalibration, type Calibration, invertCalibration } from './calibration.ts';
+
 /** The original API's three classes. */
 export type Classification = 'Benign' | 'Uncertain' | 'Malignant';
 
@@ -11,7 +13,8 @@ export interface Tier {
 
 /**
  * The six tiers of the original API, with its thresholds (<0.1, <0.3 Benign; <0.5 Uncertain; <0.7, <0.9,
- * ≤1 Malignant). The descriptions are ours; they describe the model's output, not the patient.
+ * ≤1 Malignant). The descriptions are ours; they describe the model's output, not the patient. Served answers use
+ * servedTiers(), which re-bases these boundaries on the operating threshold.
  */
 export const TIERS: readonly Tier[] = [
   {
@@ -52,8 +55,39 @@ export const TIERS: readonly Tier[] = [
   },
 ];
 
-/** The tier a probability of malignancy falls in. */
+/** The tier a value falls in under the original API's fixed thresholds (kept for comparisons, e.g. bench/parity). */
 export function confidenceTier(probability: number): Tier {
   if (!(probability >= 0 && probability <= 1)) throw new RangeError(`probability out of [0, 1]: ${probability}`);
   return TIERS.find((tier) => probability < tier.below)!;
+}
+
+/** A served tier: its upper bound as a raw model score (`below`) and as a served probability (`belowProbability`). */
+export interface ServedTier extends Tier {
+  belowProbability: number;
+}
+
+/**
+ * The six tiers as served, re-based on the operating threshold so that no "Benign" tier lies above it (the original
+ * 0.3 boundary put images the threshold flags, e.g. 0.2–0.3, under "Benign"). Boundaries are set on the served
+ * probability (calibrated when the card has a calibration, else the raw score), with t = the threshold's probability:
+ *   very_likely_benign < min(0.1, t/2) ≤ likely_benign < t ≤ uncertain < max(0.5, t) ≤ possibly_malignant
+ *   < max(0.7, t) ≤ likely_malignant < max(0.9, t) ≤ very_likely_malignant.
+ * They are then mapped back to raw scores through the (increasing) calibration, and the Benign/Uncertain boundary is
+ * the threshold itself, so the tier and the decision always agree. docs/trust.md explains the choice.
+ */
+export function servedTiers(threshold: number, calibration?: Calibration): ServedTier[] {
+  const t = applyCalibration(threshold, calibration);
+  const bounds = [Math.min(0.1, t / 2), t, Math.max(0.5, t), Math.max(0.7, t), Math.max(0.9, t), Infinity];
+  return TIERS.map((tier, i) => {
+    const p = bounds[i];
+    // Bounds equal to t are the threshold itself (not a round trip through the map), so they agree bit for bit.
+    const raw = p === t ? threshold : Number.isFinite(p) ? invertCalibration(p, calibration) : Infinity;
+    return { ...tier, below: raw, belowProbability: p };
+  });
+}
+
+/** The served tier of a raw model score. */
+export function tierOf(score: number, tiers: readonly ServedTier[]): ServedTier {
+  if (!(score >= 0 && score <= 1)) throw new RangeError(`score out of [0, 1]: ${score}`);
+  return tiers.find((tier) => score < tier.below)!;
 }

@@ -1,18 +1,22 @@
 import { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
-import { TIERS } from '../model/tiers.ts';
 import { MIN_ROI_SIDE } from '../image/roi.ts';
+import { cardSummary } from '../model/card-summary.ts';
 import type { AppEnv } from '../types.ts';
 
-/** GET /model: the model card as trained, plus what the server reads from the model itself. */
+/**
+ * GET /model: a summary of the model card (metrics at the threshold, no training history) plus what the server
+ * reads from the model itself; `?full=1` sends the whole card as trained.
+ */
 export function modelRoutes(): Hono<AppEnv> {
   const routes = new Hono<AppEnv>();
   routes.get('/model', (c) => {
     const predictor = c.get('predictor');
     if (!predictor) throw new ApiError(503, 'not_ready', 'The model is still loading; retry shortly');
     const { classifier, card } = predictor;
+    const full = ['1', 'true', 'yes'].includes((c.req.query('full') ?? '').toLowerCase());
     return c.json({
-      ...card,
+      ...(full ? card : cardSummary(card)),
       serving: {
         inputSpec: classifier.inputSpec,
         parameters: classifier.parameterCount,
@@ -21,9 +25,14 @@ export function modelRoutes(): Hono<AppEnv> {
         roi: { margin: predictor.roiMargin, minSide: MIN_ROI_SIDE },
         // The page shows what uploads this server accepts.
         limits: c.get('limits'),
-        tiers: TIERS.map(({ id, below, classification, description }) => ({
+        // `probability` in answers is calibrated only when the card carries a calibration.
+        calibrated: card.calibration !== undefined,
+        seenInTrainingCheck: predictor.seen !== undefined,
+        // Bounds as raw scores (`below`, what the threshold applies to) and as served probabilities.
+        tiers: predictor.tiers.map(({ id, below, belowProbability, classification, description }) => ({
           id,
           below: Number.isFinite(below) ? below : 1,
+          belowProbability: Number.isFinite(belowProbability) ? belowProbability : 1,
           inclusive: !Number.isFinite(below),
           classification,
           description,

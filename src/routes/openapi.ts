@@ -42,7 +42,9 @@ export const OPENAPI = {
     },
     '/model': {
       get: {
-        summary: 'The model card: version, input spec, classes, threshold, metrics, intended use, limitations',
+        summary: 'The model card: version, input spec, classes, threshold, calibration, metrics, intended use, limitations',
+        description: 'By default a summary (headline metrics per set, no training history); `?full=1` sends the whole card.',
+        parameters: [{ name: 'full', in: 'query', required: false, schema: { type: 'boolean' }, description: 'Send the whole card' }],
         responses: { '200': { description: 'Model card', content: json({ type: 'object' }) }, '503': errorResponse('Not ready') },
       },
     },
@@ -52,6 +54,9 @@ export const OPENAPI = {
         parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { '200': { description: 'The file' }, '404': errorResponse('No such file') },
       },
+    },
+    '/favicon.ico': {
+      get: { summary: "The page's icon (SVG)", responses: { '200': { description: 'Icon', content: { 'image/svg+xml': {} } } } },
     },
     '/openapi.json': {
       get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3 document', content: json({ type: 'object' }) } } },
@@ -94,6 +99,7 @@ export const OPENAPI = {
           '400': errorResponse('Not multipart, malformed, no image field, or roi count ≠ image count'),
           '401': errorResponse('Missing or wrong API key (when one is configured)'),
           '405': errorResponse('Method not allowed'),
+          '408': errorResponse('The request body did not arrive within DEADLINE_MS'),
           '413': errorResponse('Body too large, too many pixels, or too many images'),
           '415': errorResponse('Not a PNG or JPEG'),
           '422': errorResponse('Corrupt or truncated image (corrupt_image), or a malformed lesion box (invalid_roi)'),
@@ -118,18 +124,38 @@ export const OPENAPI = {
       },
       Prediction: {
         type: 'object',
-        required: ['prediction', 'description', 'classification', 'probability', 'tier', 'threshold', 'model', 'timings', 'mode'],
+        required: [
+          'prediction', 'description', 'classification', 'decision', 'decisionText', 'probability', 'score', 'calibrated',
+          'tier', 'threshold', 'model', 'timings', 'mode',
+        ],
         properties: {
-          prediction: { type: 'string', description: 'Probability of malignancy, 2 decimals (as the original API)' },
+          prediction: { type: 'string', description: '`probability`, 2 decimals (as the original API)' },
           description: { type: 'string' },
-          classification: { type: 'string', enum: ['Benign', 'Uncertain', 'Malignant'] },
-          probability: { type: 'number', minimum: 0, maximum: 1 },
+          classification: {
+            type: 'string',
+            enum: ['Benign', 'Uncertain', 'Malignant'],
+            description: 'From the tier; tiers are re-based on the threshold, so Benign is always below it',
+          },
+          decision: {
+            type: 'string',
+            enum: ['flagged', 'below_threshold'],
+            description: 'score ≥ threshold: flagged for work-up; else below the threshold (does not rule out cancer)',
+          },
+          decisionText: { type: 'string', description: 'The decision in one plain sentence' },
+          probability: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1,
+            description: 'Calibrated probability of malignancy when `calibrated` is true, else the raw score',
+          },
+          score: { type: 'number', minimum: 0, maximum: 1, description: "The model's raw output; `threshold` applies to it" },
+          calibrated: { type: 'boolean', description: "Whether `probability` went through the card's calibration" },
           tier: {
             type: 'string',
             enum: ['very_likely_benign', 'likely_benign', 'uncertain', 'possibly_malignant', 'likely_malignant', 'very_likely_malignant'],
           },
-          threshold: { type: 'number', description: "The model card's operating threshold" },
-          aboveThreshold: { type: 'boolean' },
+          threshold: { type: 'number', description: "The model card's operating threshold, on the raw score" },
+          aboveThreshold: { type: 'boolean', description: 'score ≥ threshold (the same as decision = flagged)' },
           seenInTraining: {
             type: 'boolean',
             description: "These exact file bytes were one of the model's training images (absent when the bundle has no seen.bin)",

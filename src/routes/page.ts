@@ -21,6 +21,11 @@ export function pageRoutes(): Hono<AppEnv> {
     const { body, type } = PAGE_ASSETS['index.html'];
     return c.body(body, 200, { 'content-type': type, vary: 'Accept', 'cache-control': 'no-cache' });
   });
+  // Browsers ask for /favicon.ico on their own; an SVG icon under that name stops the 404 in every log.
+  routes.get('/favicon.ico', (c) => {
+    const { body, type } = PAGE_ASSETS['icon.svg'];
+    return c.body(body, 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
+  });
   routes.get('/page/:file', (c) => {
     const asset = PAGE_ASSETS[c.req.param('file')];
     if (!asset || c.req.param('file') === 'index.html') {

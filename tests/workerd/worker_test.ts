@@ -261,7 +261,7 @@ Deno.test({
     await t.step('other routes: health, ready, model card, OpenAPI, greeting, page', async () => {
       const html = () => ({ headers: { accept: 'text/html' } });
       for (
-        const path of ['/health', '/ready', '/model', '/openapi.json', '/', '/page/app.js', '/page/style.css']
+        const path of ['/health', '/ready', '/model', '/model?full=1', '/openapi.json', '/', '/page/app.js', '/page/style.css', '/favicon.ico']
       ) {
         const { status } = await assertSameAnswer(worker, app, { name: path, path });
         assert.equal(status, 200, path);
