@@ -3,7 +3,7 @@
  * near-duplicate group and by patient), runs leave-one-site-out as the recipe signal, then scores the saved model
  * through the serving code on WASM and writes model.json, weights, card.json/card.md, split.json, seen.bin, plots.
  *   [--data DIR] [--out DIR] [--arch mnv2|edge] [--size PX] [--stem-cut LAYER] [--cut LAYER] [--head N] [--augs N]
- *   [--epochs N] [--patience N] [--learning-rate LR] [--seed N] [--limit N] [--no-loso] [--quantize float32|float16]
+ *   [--epochs N] [--patience N] [--learning-rate LR] [--seed N] [--limit N] [--no-loso] [--quantize float32|float16|uint8]
  *   [--name NAME] [--version V]
  * `--folder DIR`, `--npz FILE` or `--busi-only` train on one data set instead (train/commands/train-single.ts).
  */
@@ -32,7 +32,7 @@ const OPTIONS = {
   seed: { type: 'string', default: '7' },
   limit: { type: 'string' },
   'no-loso': { type: 'boolean', default: false },
-  quantize: { type: 'string', default: 'float16' },
+  quantize: { type: 'string', default: 'uint8' },
   name: { type: 'string', default: 'two-site-mobilenetv2' },
   version: { type: 'string', default: '2.0.0' },
 } as const;

@@ -45,7 +45,13 @@ export async function buildStaged(options: StagedOptions): Promise<StagedModel> 
   const stemOut = applyTrunkLayers(mobilenet, layers, toRgb.apply(input) as tf.SymbolicTensor, options.stemCut).get(options.stemCut)!;
   const stem = tf.model({ inputs: input, outputs: stemOut, name: 'stem' });
   const stemLayers = new Set(stem.layers.map((l) => l.name));
-  for (const layer of mobilenet.layers) layer.trainable = !stemLayers.has(layer.name);
+  for (const layer of mobilenet.layers) {
+    layer.trainable = !stemLayers.has(layer.name);
+    // Keras' MobileNetV2 keeps batch-norm moving averages with momentum 0.999: over a few hundred fine-tuning steps
+    // they would stay mostly ImageNet's while the features move, and validation (inference mode) would see stale
+    // statistics. 0.9, as the head uses, follows the fine-tuned features.
+    if (layer.trainable && layer.getClassName() === 'BatchNormalization') (layer as unknown as { momentum: number }).momentum = 0.9;
+  }
   toRgb.trainable = false;
 
   const head = [

@@ -87,24 +87,32 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
   log('scoring the saved float32 model through the serving path');
   let scored = await scoreAll();
   let weightFormat = 'float32';
-  if (args.quantize === 'float16') {
-    // Accepted only when no validation image changes side of a threshold chosen on the float32 scores.
-    const float32 = { json: readFileSync(join(out, 'model.json')), weights: readFileSync(join(out, 'weights.bin')) };
-    const before = scored.sets.val.whole;
-    const threshold = midpointThreshold(before, valIdx.map((i) => labels[i]), TARGET_SENSITIVITY);
-    quantizeModelDir(out, 'float16');
+  // Smaller weights are accepted only when no validation image changes side of a threshold chosen on the float32
+  // scores; uint8 falls back to float16, then to float32.
+  const formats = args.quantize === 'uint8' ? ['uint8', 'float16'] as const : args.quantize === 'float16' ? ['float16'] as const : [];
+  const float32 = { json: readFileSync(join(out, 'model.json')), weights: readFileSync(join(out, 'weights.bin')) };
+  const before = scored.sets.val.whole;
+  const cut = midpointThreshold(before, valIdx.map((i) => labels[i]), TARGET_SENSITIVITY);
+  const tried: string[] = [];
+  for (const format of formats) {
+    writeFileSync(join(out, 'model.json'), float32.json);
+    writeFileSync(join(out, 'weights.bin'), float32.weights);
+    quantizeModelDir(out, format);
     const after = await scoreAll();
-    const flips = after.sets.val.whole.filter((p, i) => (p >= threshold) !== (before[i] >= threshold)).length;
+    const flips = after.sets.val.whole.filter((p, i) => (p >= cut) !== (before[i] >= cut)).length;
     const maxDelta = Math.max(...after.sets.val.whole.map((p, i) => Math.abs(p - before[i])));
-    if (flips > 0) {
-      writeFileSync(join(out, 'model.json'), float32.json);
-      writeFileSync(join(out, 'weights.bin'), float32.weights);
-      weightFormat = `float32 (float16 changed ${flips} validation classes)`;
-    } else {
-      weightFormat = `float16 (max |Δp| ${maxDelta.toExponential(1)} against float32 on validation, no class changes)`;
+    log(`${format}: max |Δp| ${maxDelta.toExponential(2)}, ${flips} validation class changes`);
+    if (flips === 0) {
+      weightFormat = `${format} (max |Δp| ${maxDelta.toExponential(1)} against float32 on validation, no class changes)${tried.length ? `; tried first: ${tried.join(', ')}` : ''}`;
       scored = after;
+      break;
     }
-    log(`float16: max |Δp| ${maxDelta.toExponential(2)}, ${flips} validation class changes`);
+    tried.push(`${format} (${flips} validation class changes)`);
+  }
+  if (weightFormat === 'float32') {
+    writeFileSync(join(out, 'model.json'), float32.json);
+    writeFileSync(join(out, 'weights.bin'), float32.weights);
+    if (tried.length) weightFormat = `float32 (tried: ${tried.join(', ')})`;
   }
 
   // ---- calibration and threshold: validation only (both sites), whole-image mode
