@@ -7,6 +7,7 @@ import { SetupError } from './tfjs-node.ts';
 const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   train: () => import('./commands/train.ts'),
   'train-single': () => import('./commands/train-single.ts'),
+  compare: () => import('./commands/compare.ts'),
   evaluate: () => import('./commands/evaluate.ts'),
   'cam-check': () => import('./commands/cam-check.ts'),
 };

@@ -15,5 +15,6 @@ export function readBreastLesions(root: string): Sample[] {
       site: 'breast',
       birads: r.birads,
       box: parseBox(r.bbox_xywh),
+      masks: r.mask ? [join(root, r.mask)] : [],
     }));
 }
