@@ -1,6 +1,6 @@
 /**
  * Training and evaluation CLI: `tsx train/cli.ts <command> [flags]`, one file per command in train/commands/
- * (each file's header lists its flags). `npm run train` and `npm run evaluate` call it.
+ * (each file's header lists its flags). `npm run train`, `npm run evaluate` and `npm run adapt` call it.
  */
 import { SetupError } from './tfjs-node.ts';
 
@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<void
   compare: () => import('./commands/compare.ts'),
   evaluate: () => import('./commands/evaluate.ts'),
   'cam-check': () => import('./commands/cam-check.ts'),
+  adapt: () => import('./commands/adapt.ts'),
 };
 
 const [name, ...argv] = process.argv.slice(2);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { useAdaptBackend } from '../../train/adapt/backend.ts';
 import { adaptBatchNorm, batchNormLayers } from '../../train/adapt/batch-norm.ts';
+import { loadLocalInputs } from '../../train/adapt/images.ts';
+import { type LocalLabel, readLocalLabels, thresholdForSensitivityMidpoint } from '../../train/adapt/labels.ts';
 import { loadLayersModelDir, writeAdaptedDir } from '../../train/adapt/model-dir.ts';
+import { atThreshold } from '../../train/eval/metrics.ts';
 import { quantizeModelDir } from '../../train/quantize.ts';
 import { seededRandom } from '../../train/random.ts';
+import { parseModelCard } from '../../src/model/card.ts';
+import { loadNodeDecoders } from '../../src/runtime/node-wasm.ts';
 import { loadServingClassifier } from '../../train/eval/serving.ts';
 import { mobileNetLike, saveModelDir } from './helpers/bn-models.ts';
 
@@ -137,9 +142,11 @@ test('npm run adapt on the shipped model and a few BrEaST images: new folder, ca
   writeFileSync(join(folder, 'notes.txt'), 'not an image');
   const staticBefore = hashTree(join(ROOT, 'static/model'));
   const out = join(dir, 'adapted');
-  const output = execFileSync(process.execPath, ['--import', 'tsx', 'train/commands/adapt.ts', '--model', 'static/model', '--folder', folder, '--out', out, '--backend', 'wasm'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'adapt', '--model', 'static/model', '--folder', folder, '--out', out, '--backend', 'wasm'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.equal(hashTree(join(ROOT, 'static/model')), staticBefore);
-  assert.deepEqual(readdirSync(out).sort(), ['card.json', 'model.json', 'weights.bin']);
+  // Model files only (seen.bin: the source's training-image hash prefixes, when it has them); no image copied.
+  const expected = ['card.json', 'model.json', 'weights.bin', ...(existsSync(join(ROOT, 'static/model/seen.bin')) ? ['seen.bin'] : [])];
+  assert.deepEqual(readdirSync(out).sort(), expected.sort());
   assert.ok(!/case\d|img\d/.test(output), 'no image file names on stdout');
   const staticCard = JSON.parse(readFileSync(join(ROOT, 'static/model/card.json'), 'utf8'));
   const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
@@ -154,4 +161,58 @@ test('npm run adapt on the shipped model and a few BrEaST images: new folder, ca
   const classifier = await loadServingClassifier(out);
   assert.equal(classifier.classify([new Float32Array(classifier.inputSpec.height * classifier.inputSpec.width * classifier.inputSpec.channels)]).length, 1);
   classifier.dispose();
+});
+
+test('midpoint threshold: keeps the target sensitivity, sits between two scores', () => {
+  const scores = [0.9, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1];
+  const labels = [1, 1, 0, 1, 0, 1, 0, 0];
+  // 4 malignant; sensitivity ≥ 0.75 keeps 3 of them: the lowest kept scores 0.5, the next lower score is 0.4.
+  assert.ok(Math.abs(thresholdForSensitivityMidpoint(scores, labels, 0.75) - 0.45) < 1e-12);
+  assert.ok(Math.abs(thresholdForSensitivityMidpoint(scores, labels, 1) - 0.25) < 1e-12);
+  const csv = join(dir, 'labels.csv');
+  writeFileSync(csv, 'file,label\na.png,malignant\nsub/b.png,0\n/abs/c.png,Benign\n');
+  assert.deepEqual(readLocalLabels('/site', csv), [
+    { path: '/site/a.png', label: 1 },
+    { path: '/site/sub/b.png', label: 0 },
+    { path: '/abs/c.png', label: 0 },
+  ]);
+  writeFileSync(csv, 'file,label\na.png,unsure\n');
+  assert.throws(() => readLocalLabels('/site', csv), /row 2/);
+});
+
+test('npm run adapt --labels (class folders): threshold for the target sensitivity, Platt calibration, CIs and a small-set warning', { timeout: 300_000 }, async () => {
+  const folder = join(dir, 'labelled');
+  const picks: LocalLabel[] = [];
+  for (const cls of ['benign', 'malignant'] as const) {
+    mkdirSync(join(folder, cls), { recursive: true });
+    for (const f of readdirSync(join(BREAST, cls)).slice(10, 20)) {
+      symlinkSync(join(BREAST, cls, f), join(folder, cls, f));
+      picks.push({ path: join(folder, cls, f), label: cls === 'malignant' ? 1 : 0 });
+    }
+  }
+  const out = join(dir, 'adapted-labelled');
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'adapt', '--model', 'static/model', '--folder', folder, '--out', out, '--backend', 'wasm', '--labels', '--sensitivity', '0.8'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
+  parseModelCard(card); // the server would accept it (threshold in (0, 1), a valid calibration)
+  const staticCard = JSON.parse(readFileSync(join(ROOT, 'static/model/card.json'), 'utf8'));
+  assert.equal(card.threshold.sourceModelValue, staticCard.threshold.value);
+  assert.equal(card.calibration.method, 'platt');
+  assert.equal(card.calibration.n, 20);
+  const labels = card.adaptation.labels;
+  assert.equal(labels.malignant, 10);
+  assert.equal(labels.benign, 10);
+  assert.equal(labels.threshold.value, card.threshold.value);
+  for (const key of ['sensitivityCi95', 'specificityCi95', 'aucCi95']) assert.ok(labels[key][0] <= labels[key][1]);
+  assert.ok(labels.threshold.ci95[0] <= labels.threshold.value && labels.threshold.value <= labels.threshold.ci95[1]);
+  assert.match(labels.warning, /fewer than 30/);
+  assert.match(output, /WARNING: .*fewer than 30/);
+  // The threshold holds on the adapted model as the server scores these images.
+  const classifier = await loadServingClassifier(out);
+  const { inputs } = loadLocalInputs(picks.map((p) => p.path), await loadNodeDecoders(), classifier.inputSpec);
+  const scores = classifier.classify(inputs);
+  classifier.dispose();
+  const m = atThreshold(scores, picks.map((p) => p.label), card.threshold.value);
+  assert.ok(m.sensitivity >= 0.8, `sensitivity ${m.sensitivity}`);
+  assert.equal(m.sensitivity, labels.sensitivity);
+  assert.equal(m.specificity, labels.specificity);
 });

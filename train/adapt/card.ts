@@ -1,5 +1,7 @@
 /** The adapted model's card: the source card kept as it was, plus an `adaptation` record of what changed. */
+import type { Calibration } from '../../src/model/calibration.ts';
 import type { LayerShift } from './batch-norm.ts';
+import type { LocalLabelReport } from './labels.ts';
 
 /** What the card's `adaptation` field records. */
 export interface AdaptationRecord {
@@ -18,7 +20,7 @@ export interface AdaptationRecord {
   seconds: number;
   command: string;
   note: string;
-  labels?: unknown;
+  labels?: LocalLabelReport;
 }
 
 function median(values: number[]): number {
@@ -35,7 +37,27 @@ export function summariseShifts(shifts: LayerShift[]): AdaptationRecord['shift']
   };
 }
 
-/** The source card with `adaptation` set (a card adapted twice records the latest step, its source the previous). */
-export function adaptedCard(source: Record<string, unknown>, record: AdaptationRecord): Record<string, unknown> {
-  return { ...source, adaptation: record };
+/**
+ * The source card with `adaptation` set (a card adapted twice records the latest step, its source the previous).
+ * With local labels, the threshold and calibration are replaced by the ones fitted on them.
+ */
+export function adaptedCard(
+  source: Record<string, unknown>,
+  record: AdaptationRecord,
+  local?: { threshold: number; calibration: Calibration; report: LocalLabelReport },
+): Record<string, unknown> {
+  if (!local) return { ...source, adaptation: record };
+  const { report } = local;
+  return {
+    ...source,
+    threshold: {
+      value: local.threshold,
+      rationale: `set on this site's ${report.images} labelled images after adaptation (${report.malignant} malignant, ${report.benign} benign): ` +
+        `the highest threshold on the raw score with sensitivity ≥ ${report.targetSensitivity} there, halfway between two scores` +
+        (report.warning ? `. Warning: ${report.warning}` : ''),
+      sourceModelValue: (source.threshold as { value: number }).value,
+    },
+    calibration: local.calibration,
+    adaptation: { ...record, labels: report, note: 'threshold and calibration were set on the local labels (adaptation.labels); the other metrics in this card were measured on the source model' },
+  };
 }

@@ -2,7 +2,7 @@
  * Reads a saved layers model folder into a trainable-form tfjs LayersModel (batch norm not folded, as the
  * serving Classifier does) and writes an adapted copy: same topology, same weight order and storage format.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type LayersModel, loadLayersModel } from '@tensorflow/tfjs-layers';
@@ -92,5 +92,12 @@ export async function writeAdaptedDir(sourceDir: string, out: string, model: Lay
   writeFileSync(join(out, 'weights.bin'), new Uint8Array(data.buffer));
   writeFileSync(join(out, 'model.json'), JSON.stringify(modelJson));
   quantizeModelDir(out, format);
+  // Hash prefixes of the training images (not images): the adapted model was trained on the same ones.
+  if (existsSync(join(sourceDir, 'seen.bin'))) copyFileSync(join(sourceDir, 'seen.bin'), join(out, 'seen.bin'));
+  writeCard(out, card);
+}
+
+/** Writes (or rewrites) a model folder's card.json. */
+export function writeCard(out: string, card: unknown): void {
   writeFileSync(join(out, 'card.json'), JSON.stringify(card, null, 2) + '\n');
 }
