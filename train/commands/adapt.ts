@@ -30,7 +30,7 @@ const OPTIONS = {
   seed: { type: 'string', default: '1' },
   backend: { type: 'string', default: 'auto' },
   // Sub-folders to leave out by name (e.g. a data set's `masks`).
-  exclude: { type: 'string', multiple: true, default: [] },
+  exclude: { type: 'string', multiple: true },
   labels: { type: 'string' },
   sensitivity: { type: 'string', default: '0.9' },
 } as const;
@@ -56,7 +56,7 @@ export async function run(argv: string[]): Promise<void> {
   const backend = await useAdaptBackend(args.backend as BackendChoice);
   const spec = await modelInputSpec(modelDir);
   const decoders = await loadNodeDecoders();
-  const files = listFiles(folder, args.exclude);
+  const files = listFiles(folder, args.exclude ?? []);
   // More files than the cap: a seeded random subset, so a rerun picks the same images.
   const picked = files.length > maxImages ? shuffled(files, seededRandom(Number(args.seed))).slice(0, maxImages).sort() : files;
   const { inputs, skipped } = loadLocalInputs(picked, decoders, spec);
