@@ -1,4 +1,4 @@
-/** Markdown tables from a results object (bench/main.ts writes it; the README shows them). */
+/** Markdown tables from a results object (bench/main.ts writes it; docs/performance.md shows them through scripts/docs-numbers.ts). */
 import type { LoadResult } from './http.ts';
 import type { StageResult } from './stages.ts';
 import type { Summary } from './stats.ts';
@@ -26,7 +26,7 @@ export interface ModelRow {
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 
-/** The README tables: stages per model and image, models' FLOPs, HTTP load, cold start. */
+/** The performance tables: stages per model and image, models' FLOPs, HTTP load, cold start. */
 export function markdownTables(r: Results): string {
   const lines: string[] = [];
   lines.push(`Measured ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${r.machine.cpu} (${r.machine.cores} cores), Deno ${r.machine.deno}; load average ${r.loadAverage.before.join(' ')} before, ${r.loadAverage.after.join(' ')} after.`);

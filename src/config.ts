@@ -10,7 +10,7 @@ export interface Limits extends ImageLimits {
   deadlineMs: number;
 }
 
-/** The defaults: generous for ultrasound frames, small enough for a 128 MB Workers isolate. */
+/** The Deno defaults: generous for ultrasound frames; wrangler.toml lowers them for the 128 MB Workers isolate. */
 export const DEFAULT_LIMITS: Limits = {
   ...DEFAULT_IMAGE_LIMITS,
   maxBodyBytes: 20 * 1024 * 1024,

@@ -7,7 +7,8 @@ export interface ImageLimits {
 }
 
 /**
- * Defaults sized for Cloudflare Workers' 128 MB isolate: an 8 MP image decodes to 32 MB of RGBA inside
- * the codec's wasm memory plus a copy on the JS side, which leaves room for the model; ultrasound frames are far smaller.
+ * Defaults for a server: an 8 MP image decodes to 32 MB of RGBA inside the codec's wasm memory plus a copy on
+ * the JS side; ultrasound frames are far smaller. The Workers build lowers MAX_PIXELS to 2 MP in wrangler.toml
+ * for its 128 MB isolate (docs/workers.md).
  */
 export const DEFAULT_IMAGE_LIMITS: ImageLimits = { maxPixels: 8_000_000, maxSide: 8192 };
