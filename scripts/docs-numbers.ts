@@ -8,6 +8,7 @@
  * Marked regions (the text between the markers is replaced):
  *   <!-- num:SOURCE.PATH[|FORMAT] -->0.728<!-- /num -->      one value
  *   <!-- table:NAME[:SOURCE] -->…<!-- /table -->             a generated table (TABLES below)
+ *   <!-- table:include:FILE -->…<!-- /table -->              a markdown file another command wrote, verbatim
  * SOURCE is an alias from SOURCES (card, bench, parity, …) or a JSON file relative to the root followed by a
  * colon: `num:train/results/breastmnist-128/card.json:metrics.breastmnistTest.auc`. PATH is dot-separated keys;
  * a number indexes an array, `[field=value]` picks the array element whose field has that value.
@@ -204,8 +205,16 @@ function loader(root: string): (source: string) => Json {
   };
 }
 
-/** The text of one document with every marked region regenerated. */
-export function render(text: string, name: string, load: (source: string) => Json): string {
+/** The text of one document with every marked region regenerated (`root` for `table:include:FILE`). */
+export function render(text: string, name: string, load: (source: string) => Json, root = '.'): string {
+  const readText = (file: string | undefined, where: string) => {
+    if (!file) throw new Error(`${where}: table:include needs a file, e.g. table:include:train/results/candidates.md`);
+    try {
+      return Deno.readTextFileSync(`${root}/${file}`).trimEnd();
+    } catch (err) {
+      throw new Error(`${where}: cannot read ${file}: ${(err as Error).message}`);
+    }
+  };
   const numbers = text.replace(/(<!-- num:([^|\s]+?)(?:\|(\w+))? -->)([\s\S]*?)(<!-- \/num -->)/g, (_m, open, spec, fmt, _old, close) => {
     const colon = spec.indexOf(':');
     const [source, path] = colon > 0
@@ -214,6 +223,8 @@ export function render(text: string, name: string, load: (source: string) => Jso
     return `${open}${format(follow(load(source), path, `${name} num:${spec}`), fmt)}${close}`;
   });
   return numbers.replace(/(<!-- table:([\w-]+)(?::(\S+))? -->)([\s\S]*?)(<!-- \/table -->)/g, (_m, open, table, source, _old, close) => {
+    // A markdown file another command generated (e.g. train/results/candidates.md), copied in as it is.
+    if (table === 'include') return `${open}\n${readText(source, name)}\n${close}`;
     const generator = TABLES[table];
     if (!generator) throw new Error(`${name}: no table "${table}" (known: ${Object.keys(TABLES).join(', ')})`);
     return `${open}\n${generator.render(load(source ?? generator.source))}\n${close}`;
@@ -241,7 +252,7 @@ if (import.meta.main) {
     } catch {
       continue;
     }
-    const fresh = render(text, name, load);
+    const fresh = render(text, name, load, root);
     if (fresh === text) continue;
     stale.push(name);
     if (!values.check) Deno.writeTextFileSync(`${root}/${name}`, fresh);

@@ -36,7 +36,8 @@ Deno.test('a stale number or table is reported, then rewritten from the JSON; a 
     };
     await Deno.writeTextFile(`${root}/static/model/card.json`, JSON.stringify(card));
     await Deno.writeTextFile(`${root}/README.md`, 'v <!-- num:card.version -->1.0.0<!-- /num -->, t <!-- num:card.threshold.value|2 -->0.35<!-- /num -->\n');
-    await Deno.writeTextFile(`${root}/docs/model.md`, 'AUC <!-- num:card.metrics.test.aucCi95 -->?<!-- /num -->\n<!-- table:metrics -->\nold\n<!-- /table -->\n');
+    await Deno.writeTextFile(`${root}/docs/model.md`, 'AUC <!-- num:card.metrics.test.aucCi95 -->?<!-- /num -->\n<!-- table:metrics -->\nold\n<!-- /table -->\n<!-- table:include:runs.md -->\n<!-- /table -->\n');
+    await Deno.writeTextFile(`${root}/runs.md`, '| run | AUC |\n');
 
     const stale = await docsNumbers('--check', '--root', root);
     assert.equal(stale.code, 1);
@@ -47,6 +48,7 @@ Deno.test('a stale number or table is reported, then rewritten from the JSON; a 
     const model = await Deno.readTextFile(`${root}/docs/model.md`);
     assert.match(model, /AUC <!-- num:card\.metrics\.test\.aucCi95 -->0\.700–0\.900<!-- \/num -->/);
     assert.match(model, /\| held-out \| 10 \(4\) \| 0\.800 \(0\.700–0\.900\) \|/);
+    assert.match(model, /<!-- table:include:runs\.md -->\n\| run \| AUC \|\n<!-- \/table -->/);
     assert.equal((await docsNumbers('--check', '--root', root)).code, 0);
 
     await Deno.writeTextFile(`${root}/README.md`, '<!-- num:card.metrics.external.auc -->0.7<!-- /num -->\n');
