@@ -14,12 +14,12 @@ if (address) Deno.env.set('DENO_SERVE_ADDRESS', address);
 
 async function loadPredictor() {
   const started = performance.now();
-  const [{ artifacts, card, seen }, decoders] = await Promise.all([
+  const [{ artifacts, card, seen, gate }, decoders] = await Promise.all([
     readModelDir(env.MODEL_DIR ?? BUNDLED_MODEL_DIR),
     loadDenoDecoders(),
     startWasmBackend(),
   ]);
-  const predictor = await createPredictor(artifacts, card, decoders, seen);
+  const predictor = await createPredictor(artifacts, card, decoders, seen, gate);
   console.log(JSON.stringify({ event: 'ready', model: predictor.card.version, ms: Math.round(performance.now() - started) }));
   return predictor;
 }

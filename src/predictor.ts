@@ -12,12 +12,16 @@ import { ROI_MARGIN, type Roi } from './image/roi.ts';
 import { cropScaled, planRoi, type RoiPlan } from './image/roi-plan.ts';
 import { sniffImage } from './image/sniff.ts';
 import { ApiError } from './errors.ts';
+import type { Gate, InputCheck } from './gate/gate.ts';
+import { imageStats } from './gate/stats.ts';
 
 /** Milliseconds spent in each stage of one prediction. */
 export interface StageTimings {
   decode: number;
   preprocess: number;
   inference: number;
+  /** The input gate's image statistics and distances (absent without a gate). */
+  gate?: number;
   explain?: number;
 }
 
@@ -66,6 +70,8 @@ export interface Prediction {
   heatmap?: Heatmap;
   /** True when these exact file bytes were a training image (absent when the bundle carries no seen.bin). */
   seenInTraining?: boolean;
+  /** How much the input looks like the ultrasound the model was trained on (absent when the bundle has no gate). */
+  inputCheck?: InputCheck;
 }
 
 /** One image's outcome: its prediction, or the error that image alone caused. */
@@ -79,6 +85,8 @@ export class Predictor {
     readonly card: ModelCard,
     /** The training images' hash prefixes (seen.bin), when the bundle has them. */
     readonly seen?: SeenSet,
+    /** The input gate (gate.json), when the bundle has one. */
+    readonly gate?: Gate,
   ) {}
 
   #tiers?: ServedTier[];
@@ -99,7 +107,8 @@ export class Predictor {
 
   /**
    * Predicts for each image; one bad image yields its own error entry and does not fail the others. Images
-   * not started before `deadline` (a performance.now() time) get a 503 timeout entry instead.
+   * not started before `deadline` (a performance.now() time) get a 503 timeout entry instead. With `check`, an
+   * image the gate flags as not ultrasound gets a 422 not_ultrasound entry; without, its answer says flagged.
    */
   predictMany(
     images: Uint8Array[],
@@ -107,6 +116,7 @@ export class Predictor {
     explain = false,
     deadline = Infinity,
     rois: readonly (Roi | undefined)[] = [],
+    check = true,
   ): ImageOutcome[] {
     const spec = this.classifier.inputSpec;
     const prepared = images.map((bytes, i) => {
@@ -120,10 +130,14 @@ export class Predictor {
         // A JPEG may decode at a reduced (DCT-domain) scale that still covers the model input: ~3× less work.
         const raster = decodeImage(bytes, this.decoders, { limits, atLeast: plan?.atLeast ?? spec, header });
         const t1 = performance.now();
-        const input = toModelInput(plan ? cropScaled(raster, plan.box, header.width, header.height) : raster, spec);
+        const read = plan ? cropScaled(raster, plan.box, header.width, header.height) : raster;
+        const input = toModelInput(read, spec);
         const t2 = performance.now();
+        // Colour is only in the raster, so the gate's statistics are taken before it is dropped.
+        const stats = this.gate ? imageStats(read, input, spec) : undefined;
+        const statsTime = performance.now() - t2;
         const { format, width, height } = header;
-        return { size: { width, height }, box: plan?.box, input, decode: t1 - t0, preprocess: t2 - t1, format };
+        return { size: { width, height }, box: plan?.box, input, stats, statsTime, decode: t1 - t0, preprocess: t2 - t1, format };
       } catch (err) {
         if (err instanceof ApiError) return err;
         throw err;
@@ -131,14 +145,25 @@ export class Predictor {
     });
     const ok = prepared.filter((p): p is Exclude<typeof p, ApiError> => !(p instanceof ApiError));
     const t0 = performance.now();
-    const probabilities = this.classifier.classify(ok.map((p) => p.input));
+    // The gate reads the pooled features of the same forward pass that gives the probability.
+    const { probabilities, features } = this.gate
+      ? this.classifier.classifyWithFeatures(ok.map((p) => p.input))
+      : { probabilities: this.classifier.classify(ok.map((p) => p.input)), features: null };
     const inference = ok.length ? (performance.now() - t0) / ok.length : 0;
     let next = 0;
     return prepared.map((p) => {
       if (p instanceof ApiError) return p;
-      const probability = probabilities[next++];
+      const index = next++;
+      const probability = probabilities[index];
       const timings: StageTimings = { decode: p.decode, preprocess: p.preprocess, inference };
       const result = this.describe(probability, p.format, p.size.width, p.size.height, timings);
+      if (this.gate && features && p.stats) {
+        const t = performance.now();
+        const inputCheck = this.gate.check(features[index], p.stats);
+        timings.gate = p.statsTime + performance.now() - t;
+        if (inputCheck.flagged && check) return notUltrasound(inputCheck);
+        result.inputCheck = inputCheck;
+      }
       result.mode = p.box ? 'roi' : 'whole';
       if (p.box) result.roi = p.box;
       if (explain && this.classifier.explainable) {
@@ -199,4 +224,15 @@ export class Predictor {
       y0: region.y,
     };
   }
+}
+
+/** The 422 a flagged image answers (unless check=off): a plain message and the gate's score. */
+function notUltrasound(inputCheck: InputCheck): ApiError {
+  return new ApiError(
+    422,
+    'not_ultrasound',
+    'This does not look like a breast ultrasound image, so no classification is given. ' +
+      'Send a B-mode breast ultrasound frame, or add check=off to classify it anyway.',
+    { inputCheck },
+  );
 }

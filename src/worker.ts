@@ -5,14 +5,14 @@ import { limitsFromEnv, securityFromEnv } from './config.ts';
 import { createDecoders } from './image/codecs.ts';
 import { createPredictor } from './create-predictor.ts';
 import type { Predictor } from './predictor.ts';
-import { CODEC_MODULES, MODEL_CARD, modelArtifacts, SEEN_HASHES, TFJS_SIMD_MODULE } from './runtime/worker-assets.ts';
+import { CODEC_MODULES, GATE_JSON, MODEL_CARD, modelArtifacts, SEEN_HASHES, TFJS_SIMD_MODULE } from './runtime/worker-assets.ts';
 import { startWorkerWasmBackend } from './runtime/worker-tf.ts';
 import type { AppEnv } from './types.ts';
 
 async function loadPredictor(): Promise<Predictor> {
   const started = performance.now();
   const backend = await startWorkerWasmBackend(TFJS_SIMD_MODULE);
-  const predictor = await createPredictor(modelArtifacts(), MODEL_CARD, createDecoders(CODEC_MODULES), SEEN_HASHES);
+  const predictor = await createPredictor(modelArtifacts(), MODEL_CARD, createDecoders(CODEC_MODULES), SEEN_HASHES, GATE_JSON);
   // On Cloudflare the clock only advances at I/O, so this is coarse there; bench/workerd.ts times from outside.
   console.log(JSON.stringify({
     event: 'ready',

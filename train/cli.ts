@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<void
   evaluate: () => import('./commands/evaluate.ts'),
   'cam-check': () => import('./commands/cam-check.ts'),
   adapt: () => import('./commands/adapt.ts'),
+  'fit-gate': () => import('./commands/fit-gate.ts'),
 };
 
 const [name, ...argv] = process.argv.slice(2);

@@ -30,6 +30,15 @@ export interface ActivationMap {
 // Layer names the training script gives the edge architecture so CAM needs only a forward pass.
 const CAM_FEATURES = 'cam_features';
 const PREDICTION = 'prediction';
+// The pooled features the input gate measures (src/gate/): the global average pool before the dense head.
+const POOLED = 'gap';
+
+/** Probabilities with each input's pooled features (the `gap` layer), from one forward pass. */
+export interface ClassifiedWithFeatures {
+  probabilities: number[];
+  /** One vector per input, or null when the model has no layer named `gap`. */
+  features: Float32Array[] | null;
+}
 
 function concatBytes(parts: (Uint8Array | ArrayBuffer)[]): ArrayBuffer {
   const arrays = parts.map((p) => (p instanceof Uint8Array ? p : new Uint8Array(p)));
@@ -50,6 +59,8 @@ export class Classifier {
   private readonly camWeights: { kernel: Float32Array } | null;
   // The same network with batch norm folded into the convolutions (null when a layer cannot be folded).
   private readonly fused: FusedForward | null;
+  // A two-output view (pooled features, probability) for when the folded pass cannot tap `gap`.
+  private readonly pooledModel: LayersModel | null;
 
   private constructor(private readonly model: LayersModel) {
     const shape = model.inputs[0].shape;
@@ -73,7 +84,10 @@ export class Classifier {
       this.camWeights = null;
     }
     // Keep the CAM features readable even when a batch norm follows the layer of that name.
-    this.fused = FusedForward.fromModel(model, { keep: [CAM_FEATURES] });
+    this.fused = FusedForward.fromModel(model, { keep: [CAM_FEATURES, POOLED] });
+    this.pooledModel = names.has(POOLED) && !this.fused?.hasLayer(POOLED)
+      ? functionalModel({ inputs: model.inputs, outputs: [model.getLayer(POOLED).output as SymbolicTensor, model.outputs[0]] })
+      : null;
   }
 
   /** Builds a classifier from in-memory artefacts (no file system or fetch, so it runs on any runtime). */
@@ -102,7 +116,7 @@ export class Classifier {
   /** Runs one prediction on zeros so the first real request does not pay for kernel set-up. */
   warmUp(): void {
     const zeros = new Float32Array(this.inputSpec.height * this.inputSpec.width * this.inputSpec.channels);
-    this.classify([zeros]);
+    this.classifyWithFeatures([zeros]);
     if (this.camModel) this.explain(zeros);
   }
 
@@ -115,6 +129,41 @@ export class Classifier {
       const output = this.fused ? this.fused.predict(batch) : (this.model.predict(batch) as tf.Tensor);
       return Array.from(output.dataSync());
     });
+  }
+
+  /** Whether classifyWithFeatures() returns pooled features (the model has a layer named `gap`). */
+  get hasPooledFeatures(): boolean {
+    return this.pooledModel !== null || Boolean(this.fused?.hasLayer(POOLED));
+  }
+
+  /** Length of the pooled feature vector, or null when the model has no layer named `gap`. */
+  get pooledFeatureDim(): number | null {
+    if (!this.hasPooledFeatures) return null;
+    const shape = this.model.getLayer(POOLED).outputShape as number[];
+    return shape[shape.length - 1];
+  }
+
+  /** Like classify(), plus each input's pooled `gap` features from the same forward pass (for the input gate). */
+  classifyWithFeatures(inputs: Float32Array[]): ClassifiedWithFeatures {
+    if (!this.hasPooledFeatures) return { probabilities: this.classify(inputs), features: null };
+    if (inputs.length === 0) return { probabilities: [], features: [] };
+    const { height, width, channels } = this.inputSpec;
+    // The two outputs leave tidy as tensors (so tidy does not walk typed arrays) and are freed right after.
+    const [pooled, output] = tf.tidy(() => {
+      const batch = tf.tensor4d(concatFloats(inputs), [inputs.length, height, width, channels]);
+      return this.fused?.hasLayer(POOLED)
+        ? (({ layer, output }) => [layer, output])(this.fused.predictWithLayer(batch, POOLED))
+        : (this.pooledModel!.predict(batch) as tf.Tensor[]);
+    });
+    try {
+      const depth = pooled.size / inputs.length;
+      const flat = pooled.dataSync() as Float32Array;
+      const features = inputs.map((_, i) => flat.slice(i * depth, (i + 1) * depth));
+      return { probabilities: Array.from(output.dataSync()), features };
+    } finally {
+      pooled.dispose();
+      output.dispose();
+    }
   }
 
   /** Probability and class activation map for one input (a forward pass; no gradients needed). */

@@ -28,6 +28,8 @@ export function modelRoutes(): Hono<AppEnv> {
         // `probability` in answers is calibrated only when the card carries a calibration.
         calibrated: card.calibration !== undefined,
         seenInTrainingCheck: predictor.seen !== undefined,
+        // How the input gate was fitted and calibrated (gate.json; docs/gate.md), or null when the bundle has none.
+        inputGate: predictor.gate ? { ...predictor.gate.json.calibration, combine: predictor.gate.json.combine } : null,
         // Bounds as raw scores (`below`, what the threshold applies to) and as served probabilities.
         tiers: predictor.tiers.map(({ id, below, belowProbability, classification, description }) => ({
           id,

@@ -5,9 +5,11 @@ export const BUNDLED_MODEL_DIR = new URL('../../static/model/', import.meta.url)
 
 /**
  * Reads model.json, its weight shards, card.json and (when present) seen.bin, the training images' hash prefixes,
- * from a folder (a file: URL or a path).
+ * and gate.json, the input gate's statistics, from a folder (a file: URL or a path).
  */
-export async function readModelDir(dir: URL | string): Promise<{ artifacts: ModelArtifacts; card: unknown; seen?: Uint8Array }> {
+export async function readModelDir(
+  dir: URL | string,
+): Promise<{ artifacts: ModelArtifacts; card: unknown; seen?: Uint8Array; gate?: unknown }> {
   const base = typeof dir === 'string' ? new URL(`file://${dir.endsWith('/') ? dir : dir + '/'}`) : dir;
   const modelJson = JSON.parse(await Deno.readTextFile(new URL('model.json', base))) as ModelJson;
   const weights: Record<string, Uint8Array> = {};
@@ -21,5 +23,11 @@ export async function readModelDir(dir: URL | string): Promise<{ artifacts: Mode
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err; // a model without it simply answers no seenInTraining
   }
-  return { artifacts: { modelJson, weights }, card, seen };
+  let gate: unknown;
+  try {
+    gate = JSON.parse(await Deno.readTextFile(new URL('gate.json', base)));
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err; // a model without it answers no inputCheck
+  }
+  return { artifacts: { modelJson, weights }, card, seen, gate };
 }

@@ -9,6 +9,8 @@ import card from '../../static/model/card.json' with { type: 'json' };
 import weights from '../../static/model/weights.bin';
 // @ts-ignore: Data rule → ArrayBuffer (train/commands/seen.ts writes it; a model without one needs this line removed)
 import seen from '../../static/model/seen.bin';
+// The input gate's statistics (tens of KB; train/commands/fit-gate.ts writes it for these weights).
+import gate from '../../static/model/gate.json' with { type: 'json' };
 import type { CodecModules } from '../image/codecs.ts';
 import type { ModelArtifacts, ModelJson } from '../model/classifier.ts';
 
@@ -26,6 +28,9 @@ export const MODEL_CARD: unknown = card;
 
 /** The training images' hash prefixes (static/model/seen.bin), so answers can flag training images. */
 export const SEEN_HASHES: Uint8Array = new Uint8Array(seen as ArrayBuffer);
+
+/** The input gate (static/model/gate.json); answers carry inputCheck only while it matches the weights. */
+export const GATE_JSON: unknown = gate;
 
 /** The shipped model as in-memory artefacts; throws if model.json names other weight files than the bundle holds. */
 export function modelArtifacts(): ModelArtifacts {

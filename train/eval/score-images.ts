@@ -46,7 +46,7 @@ export function scoreImages(
       skipped++;
       continue;
     }
-    const [result] = predictor.predictMany([Deno.readFileSync(`${busiDir}/${entry.file}`)], DEFAULT_LIMITS, true);
+    const [result] = predictor.predictMany([Deno.readFileSync(`${busiDir}/${entry.file}`)], DEFAULT_LIMITS, true, Infinity, [], false);
     if (result instanceof Error) throw new Error(`${entry.file}: ${result.message}`);
     const { heatmap, image, probability, aboveThreshold } = result;
     if (!heatmap) throw new Error(`${entry.file}: no heatmap; the model has no class activation map head`);

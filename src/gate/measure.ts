@@ -1,0 +1,26 @@
+import type { Decoders } from '../image/codecs.ts';
+import { decodeImage } from '../image/decode.ts';
+import type { ImageLimits } from '../image/limits.ts';
+import { toModelInput } from '../image/preprocess.ts';
+import type { Classifier } from '../model/classifier.ts';
+import { imageStats } from './stats.ts';
+
+/** What the gate reads from one image, as the serving path computes it. */
+export interface GateMeasurement {
+  probability: number;
+  features: Float32Array;
+  stats: Float64Array;
+}
+
+/**
+ * Decodes, preprocesses and classifies one image exactly as Predictor does (same decode options, same
+ * preprocessing, same forward pass) and returns the gate's inputs: for fitting the gate and for measuring it.
+ */
+export function measureImage(bytes: Uint8Array, decoders: Decoders, classifier: Classifier, limits: ImageLimits): GateMeasurement {
+  const spec = classifier.inputSpec;
+  const raster = decodeImage(bytes, decoders, { limits, atLeast: spec });
+  const input = toModelInput(raster, spec);
+  const { probabilities, features } = classifier.classifyWithFeatures([input]);
+  if (!features) throw new Error('The model has no pooled layer named "gap"; the gate needs one');
+  return { probability: probabilities[0], features: features[0], stats: imageStats(raster, input, spec) };
+}
