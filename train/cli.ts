@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<void
   train: () => import('./commands/train.ts'),
   'train-single': () => import('./commands/train-single.ts'),
   compare: () => import('./commands/compare.ts'),
+  report: () => import('./commands/report.ts'),
   evaluate: () => import('./commands/evaluate.ts'),
   'cam-check': () => import('./commands/cam-check.ts'),
   adapt: () => import('./commands/adapt.ts'),

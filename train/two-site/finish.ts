@@ -37,6 +37,10 @@ export interface FinishInput {
   labels: number[];
   ids: (part: Sample[]) => number[];
   loso: Record<string, { heldOut: { whole: number[]; box: number[]; boxIndex: number[] }; plan: { train: number[]; heldOut?: number[] }; epochs: number }>;
+  /** Leave-one-site-out results already summarised (a re-report of a trained model keeps its card's). */
+  losoSummary?: Record<string, unknown>;
+  /** The weight format already on disk (a re-report does not quantise again). */
+  weightFormat?: string;
   breast: Sample[];
   breastViews: Views[];
   log: (m: string) => void;
@@ -86,7 +90,7 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
 
   log('scoring the saved float32 model through the serving path');
   let scored = await scoreAll();
-  let weightFormat = 'float32';
+  let weightFormat = input.weightFormat ?? 'float32';
   // Smaller weights are accepted only when no validation image changes side of a threshold chosen on the float32
   // scores; uint8 falls back to float16, then to float32.
   const formats = args.quantize === 'uint8' ? ['uint8', 'float16'] as const : args.quantize === 'float16' ? ['float16'] as const : [];
@@ -120,7 +124,10 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
   const valLabels = valIdx.map((i) => labels[i]);
   const calibration: Calibration = { ...fitPlatt(sets.val.whole, valLabels), fittedOn: 'validation (BUSI + BUS-BRA, whole images)', n: valLabels.length };
   const servedVal = sets.val.whole.map((p) => applyCalibration(p, calibration));
-  const threshold = midpointThreshold(servedVal, valLabels, TARGET_SENSITIVITY);
+  // The card's threshold applies to the raw score (src/predictor.ts); Platt scaling is monotone, so the same cut on
+  // the served (calibrated) scale is its image, used for the reports below.
+  const rawThreshold = midpointThreshold(sets.val.whole, valLabels, TARGET_SENSITIVITY);
+  const threshold = applyCalibration(rawThreshold, calibration);
   const lab = (idx: number[]) => idx.map((i) => labels[i]);
   const bl = input.breast.map((s) => s.label);
   const set = (d: string, raw: number[], l: number[]) => describeSet(d, raw, l, calibration, threshold);
@@ -141,7 +148,7 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
     busbraTest: aucWithCi(meanLogit(sets.busbraTest.whole, sets.busbraTest.flip), lab(sets.busbraTest.idx)),
     external: aucWithCi(meanLogit(breast.whole, breast.flip), bl),
   };
-  const leaveOneSiteOut = Object.fromEntries(Object.entries(input.loso).map(([name, r]) => [name, {
+  const leaveOneSiteOut = input.losoSummary ?? Object.fromEntries(Object.entries(input.loso).map(([name, r]) => [name, {
     description: name === 'busiToBusbra' ? 'trained on BUSI only (epoch on BUSI validation), scored on all of BUS-BRA' : 'trained on BUS-BRA only (epoch on BUS-BRA validation), scored on all of BUSI',
     trainingImages: r.plan.train.length,
     epochsRun: r.epochs,
@@ -176,8 +183,9 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
     classes: ['benign', 'malignant'],
     output: 'probability of malignancy (calibrated on validation, see calibration)',
     threshold: {
-      value: threshold,
-      rationale: `halfway between two validation scores, the highest cut with sensitivity ≥ ${TARGET_SENSITIVITY} on the validation images of both sites (calibrated scale): missing a cancer costs more than a benign biopsy.`,
+      value: rawThreshold,
+      calibrated: threshold,
+      rationale: `halfway between two validation scores, the highest cut with sensitivity ≥ ${TARGET_SENSITIVITY} on the validation images of both sites: missing a cancer costs more than a benign biopsy. It applies to the raw score; ${threshold.toFixed(3)} on the calibrated scale.`,
     },
     calibration,
     data: {
@@ -227,5 +235,7 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
   for (const [k, m] of Object.entries(metrics)) {
     process.stdout.write(`${k}: AUC ${m.auc.toFixed(3)} [${m.aucCi95.map((v) => v.toFixed(3)).join(', ')}] sens ${m.sensitivity.toFixed(3)} spec ${m.specificity.toFixed(3)}\n`);
   }
-  for (const [k, m] of Object.entries(leaveOneSiteOut)) process.stdout.write(`LOSO ${k}: whole ${m.whole.auc.toFixed(3)} box ${m.box.auc.toFixed(3)}\n`);
+  for (const [k, m] of Object.entries(leaveOneSiteOut as Record<string, { whole: { auc: number }; box: { auc: number } }>)) {
+    process.stdout.write(`LOSO ${k}: whole ${m.whole.auc.toFixed(3)} box ${m.box.auc.toFixed(3)}\n`);
+  }
 }
