@@ -4,7 +4,8 @@ import { decodeImage } from '../../src/image/decode.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
 import { toModelInput } from '../../src/image/preprocess.ts';
 import type { InputSpec, Raster } from '../../src/image/raster.ts';
-import { cropRaster, type Roi, roiCropBox } from '../../src/image/roi.ts';
+import { cropRaster, ROI_MARGIN, type Roi } from '../../src/image/roi.ts';
+import { planRoi } from '../../src/image/roi-plan.ts';
 import { maskBox } from './masks.ts';
 import type { Sample } from './sample.ts';
 
@@ -35,9 +36,9 @@ export function jitterBox(box: Roi, random: () => number): Roi {
   return { x: Math.round(cx - width / 2), y: Math.round(cy - height / 2), width, height };
 }
 
-/** The model input for a box exactly as the server makes it: box + ROI_MARGIN, clipped, cropped, resized. */
+/** The model input for a box exactly as the server makes it (planRoi: clipped, + ROI_MARGIN, squared), cropped, resized. */
 export function roiInput(raster: Raster, box: Roi, spec: InputSpec): Float32Array {
-  return toModelInput(cropRaster(raster, roiCropBox(box, raster.width, raster.height)), spec);
+  return toModelInput(cropRaster(raster, planRoi(box, raster.width, raster.height, spec, ROI_MARGIN).box), spec);
 }
 
 /**
