@@ -9,6 +9,8 @@ const SET_FIELDS = [
 const CARD_FIELDS = [
   'name', 'version', 'createdAt', 'notAMedicalDevice', 'intendedUse', 'limitations', 'input', 'classes', 'output',
   'threshold', 'calibration', 'tierMapping',
+  // A site-adapted copy (npm run adapt) says so: source model, images, when, and any local labels.
+  'adaptation',
 ];
 
 function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {

@@ -13,7 +13,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { useAdaptBackend } from '../../train/adapt/backend.ts';
 import { adaptBatchNorm, batchNormLayers } from '../../train/adapt/batch-norm.ts';
 import { loadLocalInputs } from '../../train/adapt/images.ts';
-import { type LocalLabel, readLocalLabels, thresholdForSensitivityMidpoint } from '../../train/adapt/labels.ts';
+import { type LocalLabel, readLocalLabels } from '../../train/adapt/labels.ts';
 import { loadLayersModelDir, writeAdaptedDir } from '../../train/adapt/model-dir.ts';
 import { atThreshold } from '../../train/eval/metrics.ts';
 import { quantizeModelDir } from '../../train/quantize.ts';
@@ -163,12 +163,7 @@ test('npm run adapt on the shipped model and a few BrEaST images: new folder, ca
   classifier.dispose();
 });
 
-test('midpoint threshold: keeps the target sensitivity, sits between two scores', () => {
-  const scores = [0.9, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1];
-  const labels = [1, 1, 0, 1, 0, 1, 0, 0];
-  // 4 malignant; sensitivity ≥ 0.75 keeps 3 of them: the lowest kept scores 0.5, the next lower score is 0.4.
-  assert.ok(Math.abs(thresholdForSensitivityMidpoint(scores, labels, 0.75) - 0.45) < 1e-12);
-  assert.ok(Math.abs(thresholdForSensitivityMidpoint(scores, labels, 1) - 0.25) < 1e-12);
+test('local labels from a CSV: paths relative to the folder, benign|malignant|0|1, bad rows named', () => {
   const csv = join(dir, 'labels.csv');
   writeFileSync(csv, 'file,label\na.png,malignant\nsub/b.png,0\n/abs/c.png,Benign\n');
   assert.deepEqual(readLocalLabels('/site', csv), [

@@ -7,7 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Calibration } from '../../src/model/calibration.ts';
 import { eceBeforeAfter, fitPlatt } from '../calibration.ts';
 import { readCsv } from '../data/csv.ts';
-import { atThreshold, bootstrapCi, rocAuc } from '../eval/metrics.ts';
+import { atThreshold, bootstrapCi, midpointThreshold, rocAuc } from '../eval/metrics.ts';
 import { listFiles } from './images.ts';
 
 /** One labelled local image (1 = malignant). */
@@ -45,19 +45,6 @@ export function readLocalLabels(folder: string, source: string): LocalLabel[] {
   });
 }
 
-/**
- * The highest threshold that keeps sensitivity ≥ `target` on these scores, placed halfway between the lowest
- * malignant score it must keep and the next lower score of any image (not on a score itself, so an image scoring
- * exactly like a local one is not decided by float rounding).
- */
-export function thresholdForSensitivityMidpoint(scores: ArrayLike<number>, labels: ArrayLike<number>, target: number): number {
-  const positives = Array.from(scores).filter((_, i) => labels[i] === 1).sort((a, b) => b - a);
-  if (positives.length === 0) return NaN;
-  const keep = positives[Math.max(0, Math.ceil(target * positives.length) - 1)];
-  const below = Array.from(scores).filter((s) => s < keep);
-  return below.length ? (keep + Math.max(...below)) / 2 : keep / 2;
-}
-
 /** What the labelled path records in the card (`adaptation.labels`) besides the threshold and calibration fields. */
 export interface LocalLabelReport {
   images: number;
@@ -86,7 +73,7 @@ export function fitLocal(
   const malignant = labels.filter((l) => l === 1).length;
   const benign = labels.length - malignant;
   if (malignant === 0 || benign === 0) throw new Error('labelled images need both benign and malignant cases');
-  const threshold = thresholdForSensitivityMidpoint(scores, labels, target);
+  const threshold = midpointThreshold(scores, labels, target);
   if (!(threshold > 0 && threshold < 1)) throw new Error(`the local threshold ${threshold} is not inside (0, 1)`);
   const calibration = fitPlatt(scores, labels, { fittedOn: `local labelled images of this site (${labels.length})` });
   const options = { resamples, seed };
@@ -108,7 +95,7 @@ export function fitLocal(
       benign,
       source,
       targetSensitivity: target,
-      threshold: { value: threshold, ci95: bootstrapCi(scores, labels, (s, l) => thresholdForSensitivityMidpoint(s, l, target), options) },
+      threshold: { value: threshold, ci95: bootstrapCi(scores, labels, (s, l) => midpointThreshold(s, l, target), options) },
       sensitivity: at.sensitivity,
       sensitivityCi95: bootstrapCi(scores, labels, (s, l) => atThreshold(s, l, threshold).sensitivity, options),
       specificity: at.specificity,
