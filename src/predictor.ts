@@ -8,7 +8,7 @@ import type { Decoders } from './image/codecs.ts';
 import { decodeImage } from './image/decode.ts';
 import type { ImageLimits } from './image/limits.ts';
 import { toModelInput } from './image/preprocess.ts';
-import { ROI_MARGIN, type Roi } from './image/roi.ts';
+import { type Roi, roiMarginOf } from './image/roi.ts';
 import { cropScaled, planRoi, type RoiPlan } from './image/roi-plan.ts';
 import { sniffImage } from './image/sniff.ts';
 import { ApiError } from './errors.ts';
@@ -197,10 +197,9 @@ export class Predictor {
     };
   }
 
-  /** The margin box mode adds around the user's box: the model card's (`roi.margin`, set by training), else ROI_MARGIN. */
+  /** The margin box mode adds around the user's box (see roiMarginOf). */
   get roiMargin(): number {
-    const margin = (this.card.roi as { margin?: unknown } | undefined)?.margin;
-    return typeof margin === 'number' && margin >= 0 && margin <= 1 ? margin : ROI_MARGIN;
+    return roiMarginOf(this.card);
   }
 
   /** The map over `region` (the whole image, or the crop box the model read), in original-image pixels. */

@@ -19,6 +19,15 @@ export const MIN_ROI_SIDE = 8;
  */
 export const ROI_MARGIN = 0.15;
 
+/**
+ * The margin box mode uses with a model: its card's `roi.margin` (training records the margin it was trained
+ * for), else ROI_MARGIN.
+ */
+export function roiMarginOf(card: object): number {
+  const margin = ((card as { roi?: { margin?: unknown } }).roi)?.margin;
+  return typeof margin === 'number' && margin >= 0 && margin <= 1 ? margin : ROI_MARGIN;
+}
+
 function invalid(message: string): ApiError {
   return new ApiError(422, 'invalid_roi', message);
 }

@@ -50,7 +50,7 @@ export const OPENAPI = {
     },
     '/page/{file}': {
       get: {
-        summary: "The web page's script and style sheet (app.js, style.css)",
+        summary: "The web page's scripts and style sheet (app.js, roi.js, style.css)",
         parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { '200': { description: 'The file' }, '404': errorResponse('No such file') },
       },

@@ -1,5 +1,7 @@
 // The page's only script: send an image to /predict?explain=true and show the answer with its heatmap.
 // Plain browser JavaScript (no build step, no dependencies) so the CSP can forbid inline and foreign scripts.
+import { setupBoxEditor } from './roi.js';
+
 const $ = (id) => document.getElementById(id);
 const els = {
   drop: $('drop'), file: $('file'), cameraButton: $('camera-button'), camera: $('camera'), accepts: $('accepts'),
@@ -110,7 +112,8 @@ function drawHeatmap(heatmap, side, width, height) {
   g.putImageData(pixels, 0, 0);
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(grid, 0, 0, heatmap.cols * heatmap.cellWidth, heatmap.rows * heatmap.cellHeight);
+  // In box mode the grid covers only the box the model read, whose corner is (x0, y0).
+  ctx.drawImage(grid, heatmap.x0 ?? 0, heatmap.y0 ?? 0, heatmap.cols * heatmap.cellWidth, heatmap.rows * heatmap.cellHeight);
   canvas.dataset.drawn = 'true';
   canvas.dataset.side = side;
   els.ramp.className = `ramp ${side}`;
@@ -190,19 +193,31 @@ async function fitToLimits(file) {
   return { upload, note: ` Reduced from ${width}×${height} to ${w}×${h} px to fit this server's limits.` };
 }
 
-async function classify(file) {
+// The image on show (as uploaded), re-sent when a lesion box is classified or cleared.
+let current = null;
+const boxEditor = setupBoxEditor(
+  { layer: $('roi-layer'), run: $('roi-run'), clear: $('roi-clear'), note: $('roi-note'), mode: $('mode') },
+  (roi) => current && classify(current, roi),
+);
+
+/** Sends `file` to the API; `roi` ("x,y,width,height") classifies only that box (a re-run of the shown image). */
+async function classify(file, roi = null) {
+  const rerun = file === current;
+  if (!rerun) boxEditor.reset();
   clearError();
   els.status.textContent = `Classifying ${file.name}…`;
   els.heatmap.dataset.drawn = '';
   els.drop.setAttribute('aria-busy', 'true');
   const { upload, note } = await fitToLimits(file);
   file = upload;
+  current = file;
   const form = new FormData();
   form.append('image', file);
   const headers = els.apiKey.value ? { authorization: `Bearer ${els.apiKey.value.trim()}` } : {};
   let res;
   try {
-    res = await fetch('/predict?explain=true', { method: 'POST', body: form, headers });
+    const query = roi ? `&roi=${encodeURIComponent(roi)}` : '';
+    res = await fetch(`/predict?explain=true${query}`, { method: 'POST', body: form, headers });
   } catch {
     showError('The server could not be reached: check the connection and try again.');
     return;
@@ -219,7 +234,10 @@ async function classify(file) {
   }
   showResult(body);
   await showImage(file, body);
+  boxEditor.answered(body);
   els.status.textContent = `Done: ${file.name} — ${body.classification} (p = ${body.probability.toFixed(2)}).${note}`;
+  // A box re-run keeps focus where the user is working (the box editor).
+  if (rerun) return;
   els.result.scrollIntoView({ behavior: 'smooth', block: 'start' });
   els.resultTitle.focus({ preventScroll: true });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ApiError } from '../../src/errors.ts';
 import { toModelInput } from '../../src/image/preprocess.ts';
 import type { Raster } from '../../src/image/raster.ts';
-import { clipRoi, cropRaster, parseRoi, ROI_MARGIN, roiCropBox } from '../../src/image/roi.ts';
+import { clipRoi, cropRaster, parseRoi, ROI_MARGIN, roiCropBox, roiMarginOf } from '../../src/image/roi.ts';
 import { cropScaled, planRoi } from '../../src/image/roi-plan.ts';
 
 /** Asserts `fn` throws a 422 invalid_roi whose message matches `message`. */
@@ -114,4 +114,11 @@ Deno.test('cropScaled maps a full-size box onto a reduced raster, rounding outwa
   assert.deepEqual(Array.from(crop.data.subarray(0, 3)), [11, 12, 13]);
   const full: Raster = { width: 40, height: 20, channels: 1, data: new Uint8Array(800) };
   assert.deepEqual(cropScaled(full, { x: 5, y: 4, width: 10, height: 9 }, 40, 20).width, 10);
+});
+
+Deno.test('roiMarginOf: the card records the margin the model was trained for; ROI_MARGIN otherwise', () => {
+  assert.equal(roiMarginOf({}), ROI_MARGIN);
+  assert.equal(roiMarginOf({ roi: { margin: 0.25 } }), 0.25);
+  assert.equal(roiMarginOf({ roi: { margin: 'wide' } }), ROI_MARGIN);
+  assert.equal(roiMarginOf({ roi: { margin: 3 } }), ROI_MARGIN);
 });

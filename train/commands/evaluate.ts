@@ -2,6 +2,7 @@
  * `npm run evaluate -- [flags]` (tsx train/cli.ts evaluate): scores a saved model on one image set through the
  * serving code on WASM and writes metrics.json, roc.svg and reliability.svg.
  *   --model DIR (--folder DIR | --npz FILE [--split test] | --busi-split PART | --external) [--data DIR] [--out DIR]
+ *   --roi [flags]: box mode on the data sets' lesion boxes, see train/commands/roi-eval.ts
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,6 +28,7 @@ const OPTIONS = {
 
 /** Runs `npm run evaluate -- --model DIR …`: scores one image set with a saved model, as the server would. */
 export async function run(argv: string[]): Promise<void> {
+  if (argv.includes('--roi')) return (await import('./roi-eval.ts')).run(argv.filter((a) => a !== '--roi'));
   const args = parseFlags(argv, OPTIONS);
   const { useServingBackend, loadServingClassifier, scoreFiles, scoreRasters } = await import('../eval/serving.ts');
   if (!args.model) throw new Error('--model DIR is required');
