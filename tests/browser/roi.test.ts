@@ -5,14 +5,29 @@
  * Run: nice node --import tsx --test tests/browser/roi.test.ts   (UPDATE_SCREENSHOTS=1 refreshes docs/roi-*.png)
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Image } from 'imagescript';
 import type { Page, Request } from 'playwright-core';
 import { DATA, type DenoServer, launchChromium, OUT, ROOT, skipReason, startDenoServer } from './harness.ts';
 
 const skip = skipReason();
 const IMAGE = 'busi/malignant/malignant (10).png';
+const MASK = 'busi/masks/malignant/malignant (10)_mask.png';
+
+/** The lesion's box from its mask, as fractions of the image: where a user would draw. */
+async function lesionFractions(): Promise<{ x0: number; y0: number; x1: number; y1: number }> {
+  const mask = await Image.decode(readFileSync(join(DATA, MASK)));
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  for (let y = 1; y <= mask.height; y++) {
+    for (let x = 1; x <= mask.width; x++) {
+      if ((mask.getPixelAt(x, y) >>> 24) < 128) continue;
+      x0 = Math.min(x0, x - 1), y0 = Math.min(y0, y - 1), x1 = Math.max(x1, x), y1 = Math.max(y1, y);
+    }
+  }
+  return { x0: x0 / mask.width, y0: y0 / mask.height, x1: x1 / mask.width, y1: y1 / mask.height };
+}
 let server: DenoServer | undefined;
 let desktop: Awaited<ReturnType<typeof launchChromium>> | undefined;
 let phone: Awaited<ReturnType<typeof launchChromium>> | undefined;
@@ -69,14 +84,16 @@ test('mouse: draw a box, the request carries it, the answer is in box mode; move
   await screenshot(page, 'roi-whole');
 
   const width = await page.locator('#roi-layer').evaluate((c) => (c as HTMLCanvasElement).width);
-  const from = await at(page, 0.3, 0.25), to = await at(page, 0.7, 0.65);
+  const lesion = await lesionFractions();
+  const from = await at(page, lesion.x0, lesion.y0), to = await at(page, lesion.x1, lesion.y1);
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();
   await page.mouse.move(to.x, to.y, { steps: 5 });
   await page.mouse.up();
   const drawn = (await boxOf(page)).split(',').map(Number);
   assert.equal(drawn.length, 4);
-  assert.ok(Math.abs(drawn[0] - 0.3 * width) <= 2 && Math.abs(drawn[2] - 0.4 * width) <= 3, `box ${drawn} on a ${width} px image`);
+  const expectedWidth = (lesion.x1 - lesion.x0) * width;
+  assert.ok(Math.abs(drawn[0] - lesion.x0 * width) <= 2 && Math.abs(drawn[2] - expectedWidth) <= 3, `box ${drawn} on a ${width} px image`);
 
   const { request, body } = await send(page, '#roi-run');
   assert.equal(new URL(request.url()).searchParams.get('roi'), drawn.join(','));
@@ -89,14 +106,16 @@ test('mouse: draw a box, the request carries it, the answer is in box mode; move
   await screenshot(page, 'roi-box');
 
   // Dragging inside the box moves it; dragging a corner resizes it.
-  const inside = await at(page, 0.5, 0.45), moved = await at(page, 0.55, 0.45);
+  const cx = (lesion.x0 + lesion.x1) / 2, cy = (lesion.y0 + lesion.y1) / 2;
+  const inside = await at(page, cx, cy), moved = await at(page, cx - 0.05, cy);
   await page.mouse.move(inside.x, inside.y);
   await page.mouse.down();
   await page.mouse.move(moved.x, moved.y, { steps: 3 });
   await page.mouse.up();
   const afterMove = (await boxOf(page)).split(',').map(Number);
-  assert.ok(afterMove[0] > drawn[0] && afterMove[2] === drawn[2], `moved ${drawn} → ${afterMove}`);
-  const corner = await at(page, (afterMove[0] + afterMove[2]) / width, 0.65), bigger = await at(page, 0.9, 0.8);
+  assert.ok(afterMove[0] < drawn[0] && afterMove[2] === drawn[2], `moved ${drawn} → ${afterMove}`);
+  const corner = await at(page, (afterMove[0] + afterMove[2]) / width, lesion.y1);
+  const bigger = await at(page, Math.min(0.98, (afterMove[0] + afterMove[2]) / width + 0.1), Math.min(0.98, lesion.y1 + 0.1));
   await page.mouse.move(corner.x, corner.y);
   await page.mouse.down();
   await page.mouse.move(bigger.x, bigger.y, { steps: 3 });
