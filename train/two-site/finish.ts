@@ -17,6 +17,8 @@ import { quantizeModelDir } from '../quantize.ts';
 import { writeSeenFile } from '../seen-hashes.ts';
 import type { Split } from '../split.ts';
 import { writeJson } from '../write-json.ts';
+import { relatedResults } from '../related-results.ts';
+import { ROOT } from '../args.ts';
 import { twoSiteCardMarkdown, TWO_SITE_LIMITATIONS } from './card.ts';
 import { aucWithCi, breakdown, describeSet, meanLogit, mirrored, scoreOne } from './report.ts';
 
@@ -202,6 +204,10 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
     metrics,
     leaveOneSiteOut,
     testTimeAugmentation: tta,
+    ...(() => {
+      const related = relatedResults(join(ROOT, 'train/results'), out);
+      return related ? { relatedResults: related.results, comparisons: related.lines } : {};
+    })(),
     breakdowns,
     speed: { inferenceMsMedian: scored.inferenceMs, backend: 'tfjs WASM (Node, batch 1) at training time', loadAverage: loadavg()[0] },
     seenInTraining: { file: 'seen.bin', images: seenCount },
