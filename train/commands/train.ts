@@ -25,7 +25,7 @@ const OPTIONS = {
   cut: { type: 'string', default: 'block_10_project_BN' },
   head: { type: 'string', default: '128' },
   augs: { type: 'string', default: '4' },
-  epochs: { type: 'string', default: '30' },
+  epochs: { type: 'string', default: '25' },
   patience: { type: 'string', default: '8' },
   'learning-rate': { type: 'string', default: '0.0005' },
   'batch-size': { type: 'string', default: '32' },
@@ -88,6 +88,8 @@ export async function run(argv: string[]): Promise<void> {
     log(`leave-one-site-out: ${plan.name} (${plan.train.length} training images)`);
     const result = await trainer.run(plan, labels);
     losoResults[plan.name] = { heldOut: result.heldOut!, plan, epochs: result.history.length };
+    const { rocAuc } = await import('../eval/metrics.ts');
+    log(`${plan.name}: held-out AUC ${rocAuc(result.heldOut!.whole, plan.heldOut.map((i) => labels[i])).toFixed(3)} whole, ${rocAuc(result.heldOut!.box, result.heldOut!.boxIndex.map((i) => labels[i])).toFixed(3)} box`);
     result.model.dispose();
   }
   log(`final model: ${split.train.length} training images, ${split.val.length} validation images`);
