@@ -1,0 +1,49 @@
+/**
+ * `npx tsx train/cli.ts crop-choice --model DIR`: box-mode AUC on the model's VALIDATION images (expert boxes) for two
+ * ways of turning the box into the square model input — the box + margin squashed to the square, or squared around
+ * its centre (what src/image/roi.ts serves). Validation only: it chooses, BrEaST never does. Writes DIR/crop-choice.json.
+ *   [--data DIR]
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { decodeImage } from '../../src/image/decode.ts';
+import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
+import { toModelInput } from '../../src/image/preprocess.ts';
+import { clipRoi, cropRaster, ROI_MARGIN } from '../../src/image/roi.ts';
+import { loadNodeDecoders } from '../../src/runtime/node-wasm.ts';
+import { parseFlags } from '../args.ts';
+import { readTrainingSites, SITE_FOLDERS } from '../data/sites.ts';
+import { lesionBox, roiInput } from '../data/views.ts';
+import { bootstrapCi, rocAuc } from '../eval/metrics.ts';
+import { writeJson } from '../write-json.ts';
+
+/** Runs the command. */
+export async function run(argv: string[]): Promise<void> {
+  const args = parseFlags(argv, { model: { type: 'string' } });
+  if (!args.model) throw new Error('--model DIR is required');
+  const dir = resolve(args.model);
+  const { useServingBackend, loadServingClassifier } = await import('../eval/serving.ts');
+  await useServingBackend();
+  const classifier = await loadServingClassifier(dir);
+  const decoders = await loadNodeDecoders();
+  const byPath = new Map(readTrainingSites(args.data!).map((s) => [s.path, s]));
+  const val = (JSON.parse(readFileSync(join(dir, 'split.json'), 'utf8')).val as { site: 'busi' | 'busbra'; file: string }[])
+    .map((r) => byPath.get(join(args.data!, SITE_FOLDERS[r.site], r.file))!);
+  const squashed: number[] = [], square: number[] = [], labels: number[] = [];
+  for (const sample of val) {
+    const box = lesionBox(sample, decoders);
+    if (!box) continue;
+    const raster = decodeImage(readFileSync(sample.path), decoders, { limits: DEFAULT_IMAGE_LIMITS });
+    const c = clipRoi(box, raster.width, raster.height);
+    const dx = Math.round(c.width * ROI_MARGIN), dy = Math.round(c.height * ROI_MARGIN);
+    const grown = clipRoi({ x: c.x - dx, y: c.y - dy, width: c.width + 2 * dx, height: c.height + 2 * dy }, raster.width, raster.height);
+    squashed.push(classifier.classify([toModelInput(cropRaster(raster, grown), classifier.inputSpec)])[0]);
+    square.push(classifier.classify([roiInput(raster, box, classifier.inputSpec)])[0]);
+    labels.push(sample.label);
+  }
+  const summary = (s: number[]) => ({ auc: rocAuc(s, labels), aucCi95: bootstrapCi(s, labels, rocAuc) });
+  const result = { command: `npx tsx train/cli.ts crop-choice ${argv.join(' ')}`, n: labels.length, squashed: summary(squashed), square: summary(square) };
+  writeJson(join(dir, 'crop-choice.json'), result);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  classifier.dispose();
+}
