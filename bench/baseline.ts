@@ -38,7 +38,7 @@ export async function baselinePipeline(artifacts: ModelArtifacts): Promise<Pipel
     decode,
     preprocess,
     infer,
-    predict: (bytes) => ({ probability: infer(preprocess(decode(bytes))) }),
+    predict: async (bytes) => ({ probability: infer(preprocess(await decode(bytes))) }),
     dispose: () => model.dispose(),
   };
 }

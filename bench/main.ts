@@ -70,8 +70,8 @@ const edgeName = `edge ${edgePredictor.card.version}`;
 const baseline = await baselinePipeline(edge.artifacts);
 for (const image of images) {
   log(`stages: ${edgeName} on ${image.name} (current path, then the path before the performance work)`);
-  stageResults.push(timeStages(servingPipeline(edgePredictor), edgeName, image, iterations));
-  stageResults.push(timeStages(baseline, `${edgeName}, before`, image, iterations));
+  stageResults.push(await timeStages(servingPipeline(edgePredictor), edgeName, image, iterations));
+  stageResults.push(await timeStages(baseline, `${edgeName}, before`, image, iterations));
 }
 baseline.dispose();
 const edgeMacs = await macsOf(edge.artifacts);
@@ -105,7 +105,7 @@ if (!flags['no-seed']) {
   const seedPredictor = await createPredictor(seedArtifacts, { name: 'seed', version: 'random-weights', threshold: { value: 0.5, rationale: 'timing only' } }, decoders);
   for (const image of images) {
     log(`stages: seed on ${image.name}`);
-    stageResults.push(timeStages(servingPipeline(seedPredictor), 'seed (original, 299 px)', image, quick ? 5 : 20));
+    stageResults.push(await timeStages(servingPipeline(seedPredictor), 'seed (original, 299 px)', image, quick ? 5 : 20));
   }
   const seedMacs = await macsOf(seedArtifacts);
   const seedInference = stageResults.find((r) => r.model.startsWith('seed'))!.inference.p50;

@@ -102,15 +102,15 @@ const atLeast = { width: (spec.width * margin) / JPEG_SCALE_MARGIN, height: (spe
 const files = images(Number(flags.step));
 for (const [i, file] of files.entries()) {
   const bytes = Deno.readFileSync(`${DATA_DIR}/${file}`);
-  const reference = referenceProbability(referenceModelInput(decodeImage(bytes, slow, { limits }), spec));
-  const optimised = classifier.classify([toModelInput(decodeImage(bytes, fast, { limits }), spec)])[0];
+  const reference = referenceProbability(referenceModelInput(await decodeImage(bytes, slow, { limits }), spec));
+  const optimised = classifier.classify([toModelInput(await decodeImage(bytes, fast, { limits }), spec)])[0];
   pngRows.push({ file, reference, optimised });
   if (i % jpegStep === 0) {
     const image = await Image.decode(bytes);
     image.resize(image.width * 2, image.height * 2);
     const jpeg = await image.encodeJPEG(90);
-    const jpegReference = referenceProbability(referenceModelInput(decodeImage(jpeg, slow, { limits }), spec));
-    const jpegOptimised = classifier.classify([toModelInput(decodeImage(jpeg, fast, { limits, atLeast }), spec)])[0];
+    const jpegReference = referenceProbability(referenceModelInput(await decodeImage(jpeg, slow, { limits }), spec));
+    const jpegOptimised = classifier.classify([toModelInput(await decodeImage(jpeg, fast, { limits, atLeast }), spec)])[0];
     jpegRows.push({ file, reference: jpegReference, optimised: jpegOptimised });
     // Yardstick: how far the same picture sent as that JPEG (decoded in full) already moves the probability.
     encodingRows.push({ file, reference, optimised: jpegReference });

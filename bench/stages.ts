@@ -26,11 +26,11 @@ export interface StageResult {
 
 /** The steps of one prediction, so the current serving path and the "before" path are timed alike. */
 export interface Pipeline {
-  decode(bytes: Uint8Array): Raster;
+  decode(bytes: Uint8Array): Raster | Promise<Raster>;
   preprocess(raster: Raster): Float32Array;
   infer(input: Float32Array): number;
   /** The whole prediction as served, returning the object /predict encodes. */
-  predict(bytes: Uint8Array): unknown;
+  predict(bytes: Uint8Array): Promise<unknown>;
   inputSpec: InputSpec;
 }
 
@@ -42,18 +42,18 @@ export function servingPipeline(predictor: Predictor): Pipeline {
     decode: (bytes) => decodeImage(bytes, predictor.decoders, { limits: DEFAULT_IMAGE_LIMITS, atLeast: spec }),
     preprocess: (raster) => toModelInput(raster, spec),
     infer: (input) => predictor.classifier.classify([input])[0],
-    predict: (bytes) => predictor.predictMany([bytes], DEFAULT_IMAGE_LIMITS)[0],
+    predict: async (bytes) => (await predictor.predictMany([bytes], DEFAULT_IMAGE_LIMITS))[0],
   };
 }
 
 /** Times each stage `iterations` times (after warm-up rounds), and the process CPU time of whole predictions. */
-export function timeStages(pipeline: Pipeline, modelName: string, image: BenchImage, iterations: number): StageResult {
+export async function timeStages(pipeline: Pipeline, modelName: string, image: BenchImage, iterations: number): Promise<StageResult> {
   const spec = pipeline.inputSpec;
   const stages = { decode: [] as number[], preprocess: [] as number[], inference: [] as number[], jsonEncode: [] as number[], total: [] as number[] };
-  const outcome = pipeline.predict(image.bytes);
-  const once = (record: boolean) => {
+  const outcome = await pipeline.predict(image.bytes);
+  const once = async (record: boolean) => {
     const t0 = performance.now();
-    const raster = pipeline.decode(image.bytes);
+    const raster = await pipeline.decode(image.bytes);
     const t1 = performance.now();
     const input = pipeline.preprocess(raster);
     const t2 = performance.now();
@@ -68,10 +68,10 @@ export function timeStages(pipeline: Pipeline, modelName: string, image: BenchIm
     stages.jsonEncode.push(t4 - t3);
     stages.total.push(t4 - t0);
   };
-  for (let i = 0; i < 5; i++) once(false);
-  for (let i = 0; i < iterations; i++) once(true);
+  for (let i = 0; i < 5; i++) await once(false);
+  for (let i = 0; i < iterations; i++) await once(true);
   const cpuStart = process.cpuUsage();
-  for (let i = 0; i < iterations; i++) JSON.stringify(pipeline.predict(image.bytes));
+  for (let i = 0; i < iterations; i++) JSON.stringify(await pipeline.predict(image.bytes));
   const cpu = process.cpuUsage(cpuStart);
   return {
     model: modelName,

@@ -59,11 +59,11 @@ interface Scored {
 }
 
 /** One image through the API's path (check off), plus which piece of evidence spoke. */
-function score(bytes: Uint8Array): Scored {
-  const [outcome] = predictor.predictMany([bytes], DEFAULT_IMAGE_LIMITS, false, Infinity, [], false);
+async function score(bytes: Uint8Array): Promise<Scored> {
+  const [outcome] = await predictor.predictMany([bytes], DEFAULT_IMAGE_LIMITS, false, Infinity, [], false);
   if (outcome instanceof ApiError) throw outcome;
   const { inputCheck, timings } = outcome as Prediction;
-  const m = measureImage(bytes, decoders, predictor.classifier, DEFAULT_IMAGE_LIMITS);
+  const m = await measureImage(bytes, decoders, predictor.classifier, DEFAULT_IMAGE_LIMITS);
   const e = gate.evidence(m.features, m.stats);
   return { ...inputCheck!, zFeatures: e.features, zImage: e.image, gateMs: timings.gate ?? 0 };
 }
@@ -86,8 +86,9 @@ function summarise(scores: Scored[]) {
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 const readBytes = (path: string) => new Uint8Array(readFileSync(path));
 const allGateMs: number[] = [];
-function scoreFiles(paths: string[]) {
-  const scores = paths.map((p) => score(readBytes(p)));
+async function scoreFiles(paths: string[]) {
+  const scores: Scored[] = [];
+  for (const p of paths) scores.push(await score(readBytes(p)));
   allGateMs.push(...scores.map((s) => s.gateMs));
   return summarise(scores);
 }
@@ -97,20 +98,20 @@ const ultrasound: Record<string, ReturnType<typeof summarise>> = {};
 for (const part of ['test', 'val']) {
   const images = readSplitPart(modelDir, dataRoot, part);
   for (const site of [...new Set(images.map((i) => i.site))]) {
-    ultrasound[`${site} ${part}`] = scoreFiles(images.filter((i) => i.site === site).map((i) => i.path));
+    ultrasound[`${site} ${part}`] = await scoreFiles(images.filter((i) => i.site === site).map((i) => i.path));
   }
 }
 const inSplit = new Set(['train', 'val', 'test'].flatMap((part) => readSplitPart(modelDir, dataRoot, part)).map((i) => i.path));
 const breast = readCsv(join(dataRoot, 'breast-lesions-usg/labels.csv')).map((r) => join(dataRoot, 'breast-lesions-usg', r.file));
-ultrasound['BrEaST (external)'] = scoreFiles(breast);
+ultrasound['BrEaST (external)'] = await scoreFiles(breast);
 const busi = readCsv(join(dataRoot, 'busi/manifest.csv'));
-ultrasound['BUSI normal (no lesion, never trained on)'] = scoreFiles(
+ultrasound['BUSI normal (no lesion, never trained on)'] = await scoreFiles(
   busi.filter((r) => r.label === 'normal').map((r) => join(dataRoot, 'busi', r.file)).filter((p) => !inSplit.has(p)),
 );
 const busbraDir = join(dataRoot, SITE_FOLDERS.busbra);
 if (existsSync(join(busbraDir, 'manifest.csv'))) {
   const unseen = readCsv(join(busbraDir, 'manifest.csv')).map((r) => join(busbraDir, r.file)).filter((p) => !inSplit.has(p));
-  if (unseen.length) ultrasound['BUS-BRA images not in the split'] = scoreFiles(unseen);
+  if (unseen.length) ultrasound['BUS-BRA images not in the split'] = await scoreFiles(unseen);
 }
 
 const negatives = negativeSet(Number(args['per-kind']));
@@ -121,7 +122,7 @@ for (const format of ['png', 'jpeg'] as const) {
   for (const kind of NEGATIVE_KINDS) {
     const scores: Scored[] = [];
     for (const n of negatives.filter((n) => n.kind === kind)) {
-      const s = score(format === 'png' ? await encodePng(n.raster) : await encodeJpeg(n.raster, 85));
+      const s = await score(format === 'png' ? await encodePng(n.raster) : await encodeJpeg(n.raster, 85));
       scores.push(s);
       if (!s.flagged) missed.push({ name: n.name, format, ultrasoundLike: s.ultrasoundLike });
     }
@@ -133,7 +134,7 @@ const hard = syntheticAll.filter((_, i) => negatives[i % negatives.length].kind 
 
 const valImages = readSplitPart(modelDir, dataRoot, 'val');
 const doppler = await Promise.all(valImages.map(async (img, i) => {
-  const raster = decodeImage(readBytes(img.path), decoders, { limits: DEFAULT_IMAGE_LIMITS });
+  const raster = await decodeImage(readBytes(img.path), decoders, { limits: DEFAULT_IMAGE_LIMITS });
   return score(await encodePng(dopplerOverlay(raster, 100 + i)));
 }));
 

@@ -61,7 +61,7 @@ const predictor = await createPredictor(artifacts, card, decoders);
 if (!predictor.classifier.explainable) throw new Error('This model has no class activation map head (cam_features + prediction)');
 
 const { files, source } = chooseImages();
-const { rows, skipped } = scoreImages(
+const { rows, skipped } = await scoreImages(
   predictor,
   files.map((file): MaskedImage => {
     const row = byFile.get(file);
@@ -132,7 +132,7 @@ for (const name of ['all', 'malignant', 'benign'] as const) {
   console.log('');
 }
 // Heatmaps show where the evidence sits; this asks directly whether the answer needs the border at all.
-const occlusion = borderOcclusion(predictor, rows.map(({ file, label }) => ({ file, label })), `${DATA_DIR}/busi`, border);
+const occlusion = await borderOcclusion(predictor, rows.map(({ file, label }) => ({ file, label })), `${DATA_DIR}/busi`, border);
 const labels = occlusion.map((o) => (o.label === 'malignant' ? 1 : 0));
 const threshold = predictor.card.threshold.value;
 const occlusionSummary = {

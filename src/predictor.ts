@@ -5,12 +5,9 @@ import { applyCalibration } from './model/calibration.ts';
 import { decide, type Decision } from './model/decision.ts';
 import { type ServedTier, servedTiers, tierOf } from './model/tiers.ts';
 import type { Decoders } from './image/codecs.ts';
-import { decodeImage } from './image/decode.ts';
+import { type ImageInfo, imageToModelInput } from './image/input.ts';
 import type { ImageLimits } from './image/limits.ts';
-import { toModelInput } from './image/preprocess.ts';
 import { type Roi, roiMarginOf } from './image/roi.ts';
-import { cropScaled, planRoi, type RoiPlan } from './image/roi-plan.ts';
-import { sniffImage } from './image/sniff.ts';
 import { ApiError } from './errors.ts';
 import type { Gate, InputCheck } from './gate/gate.ts';
 import { imageStats } from './gate/stats.ts';
@@ -60,7 +57,7 @@ export interface Prediction {
   tier: string;
   threshold: number;
   aboveThreshold: boolean;
-  image: { format: string; width: number; height: number };
+  image: ImageInfo;
   model: { name: string; version: string };
   timings: StageTimings;
   /** `roi` when a lesion box was given (the model read only the crop box), `whole` otherwise. */
@@ -110,39 +107,32 @@ export class Predictor {
    * not started before `deadline` (a performance.now() time) get a 503 timeout entry instead. With `check`, an
    * image the gate flags as not ultrasound gets a 422 not_ultrasound entry; without, its answer says flagged.
    */
-  predictMany(
+  async predictMany(
     images: Uint8Array[],
     limits: ImageLimits,
     explain = false,
     deadline = Infinity,
     rois: readonly (Roi | undefined)[] = [],
     check = true,
-  ): ImageOutcome[] {
+  ): Promise<ImageOutcome[]> {
     const spec = this.classifier.inputSpec;
-    const prepared = images.map((bytes, i) => {
+    type Prepared = { input: Float32Array; image: ImageInfo; box?: Roi; stats?: Float64Array; statsTime: number; decode: number; preprocess: number };
+    const prepared: (ApiError | Prepared)[] = [];
+    for (const [i, bytes] of images.entries()) { // one at a time: each decode's memory is dropped before the next
       try {
         if (performance.now() > deadline) throw new ApiError(503, 'timeout', 'The request ran out of time before this image');
-        const t0 = performance.now();
-        // The answer and heatmap report the file's own size (from its header), not a reduced decode's.
-        const header = sniffImage(bytes);
-        const roi = rois[i];
-        const plan: RoiPlan | undefined = roi && planRoi(roi, header.width, header.height, spec, this.roiMargin);
-        // A JPEG may decode at a reduced (DCT-domain) scale that still covers the model input: ~3× less work.
-        const raster = decodeImage(bytes, this.decoders, { limits, atLeast: plan?.atLeast ?? spec, header });
-        const t1 = performance.now();
-        const read = plan ? cropScaled(raster, plan.box, header.width, header.height) : raster;
-        const input = toModelInput(read, spec);
+        // The answer and heatmap report the file's own upright size (from its header), not a reduced decode's.
+        const { input, image, box, raster, timings } = await imageToModelInput(bytes, this.decoders, spec, limits, { roi: rois[i], roiMargin: this.roiMargin });
         const t2 = performance.now();
         // Colour is only in the raster, so the gate's statistics are taken before it is dropped.
-        const stats = this.gate ? imageStats(read, input, spec) : undefined;
+        const stats = this.gate ? imageStats(raster, input, spec) : undefined;
         const statsTime = performance.now() - t2;
-        const { format, width, height } = header;
-        return { size: { width, height }, box: plan?.box, input, stats, statsTime, decode: t1 - t0, preprocess: t2 - t1, format };
+        prepared.push({ input, image, box, stats, statsTime, decode: timings.decode, preprocess: timings.preprocess });
       } catch (err) {
-        if (err instanceof ApiError) return err;
-        throw err;
+        if (err instanceof ApiError) prepared.push(err);
+        else throw err;
       }
-    });
+    }
     const ok = prepared.filter((p): p is Exclude<typeof p, ApiError> => !(p instanceof ApiError));
     const t0 = performance.now();
     // The gate reads the pooled features of the same forward pass that gives the probability.
@@ -156,7 +146,7 @@ export class Predictor {
       const index = next++;
       const probability = probabilities[index];
       const timings: StageTimings = { decode: p.decode, preprocess: p.preprocess, inference };
-      const result = this.describe(probability, p.format, p.size.width, p.size.height, timings);
+      const result = this.describe(probability, p.image, timings);
       if (this.gate && features && p.stats) {
         const t = performance.now();
         const inputCheck = this.gate.check(features[index], p.stats);
@@ -168,14 +158,14 @@ export class Predictor {
       if (p.box) result.roi = p.box;
       if (explain && this.classifier.explainable) {
         const t = performance.now();
-        result.heatmap = this.heatmap(p.input, p.box ?? { x: 0, y: 0, ...p.size });
+        result.heatmap = this.heatmap(p.input, p.box ?? { x: 0, y: 0, width: p.image.width, height: p.image.height });
         timings.explain = performance.now() - t;
       }
       return result;
     });
   }
 
-  private describe(score: number, format: string, width: number, height: number, timings: StageTimings): Prediction {
+  private describe(score: number, image: ImageInfo, timings: StageTimings): Prediction {
     const tier = tierOf(score, this.tiers);
     const threshold = this.card.threshold.value;
     const probability = applyCalibration(score, this.card.calibration);
@@ -190,7 +180,7 @@ export class Predictor {
       tier: tier.id,
       threshold,
       aboveThreshold: score >= threshold,
-      image: { format, width, height },
+      image,
       model: { name: this.card.name, version: this.card.version },
       timings,
       mode: 'whole',

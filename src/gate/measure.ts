@@ -1,7 +1,6 @@
 import type { Decoders } from '../image/codecs.ts';
-import { decodeImage } from '../image/decode.ts';
+import { imageToModelInput } from '../image/input.ts';
 import type { ImageLimits } from '../image/limits.ts';
-import { toModelInput } from '../image/preprocess.ts';
 import type { Classifier } from '../model/classifier.ts';
 import { imageStats } from './stats.ts';
 
@@ -16,10 +15,9 @@ export interface GateMeasurement {
  * Decodes, preprocesses and classifies one image exactly as Predictor does (same decode options, same
  * preprocessing, same forward pass) and returns the gate's inputs: for fitting the gate and for measuring it.
  */
-export function measureImage(bytes: Uint8Array, decoders: Decoders, classifier: Classifier, limits: ImageLimits): GateMeasurement {
+export async function measureImage(bytes: Uint8Array, decoders: Decoders, classifier: Classifier, limits: ImageLimits): Promise<GateMeasurement> {
   const spec = classifier.inputSpec;
-  const raster = decodeImage(bytes, decoders, { limits, atLeast: spec });
-  const input = toModelInput(raster, spec);
+  const { raster, input } = await imageToModelInput(bytes, decoders, spec, limits);
   const { probabilities, features } = classifier.classifyWithFeatures([input]);
   if (!features) throw new Error('The model has no pooled layer named "gap"; the gate needs one');
   return { probability: probabilities[0], features: features[0], stats: imageStats(raster, input, spec) };

@@ -1,6 +1,5 @@
 import { type Inflate, readCommonPng } from './png-reader.ts';
 import type { Raster } from './raster.ts';
-import { sniffImage } from './sniff.ts';
 
 /** The compiled imagescript codecs; each runtime compiles or imports them its own way (see src/runtime/). */
 export interface CodecModules {
@@ -13,6 +12,12 @@ export interface CodecModules {
   inflate?: Inflate;
 }
 
+/** A width and height in pixels. */
+export interface Size {
+  width: number;
+  height: number;
+}
+
 /** Decoders that turn PNG/JPEG bytes into a Raster; they throw a plain Error on undecodable data. */
 export interface Decoders {
   decodePng(bytes: Uint8Array): Raster;
@@ -21,8 +26,10 @@ export interface Decoders {
    * smallest size that still covers it in both dimensions: much less work than decoding every pixel (a 1 MP
    * JPEG for a 128 px model: ~50 → ~15 ms). The pixels are then an approximation of the full decode's
    * block averages, not equal to them; see the README performance section for the measured tolerance.
+   * `size` is the full size from the sniffed header (src/image/formats/jpeg.ts), needed to pick the scale;
+   * passing it means the header is not walked again here.
    */
-  decodeJpeg(bytes: Uint8Array, atLeast?: { width: number; height: number }): Raster;
+  decodeJpeg(bytes: Uint8Array, atLeast?: Size, size?: Size): Raster;
 }
 
 // The exports of imagescript's png.wasm / jpeg.wasm (Rust codecs behind a tiny C-like ABI).
@@ -68,14 +75,6 @@ function cmykToRgb(cmyk: Uint8Array, pixels: number): Uint8Array {
   return rgb;
 }
 
-function fullSize(bytes: Uint8Array): { width: number; height: number } {
-  try {
-    return sniffImage(bytes);
-  } catch {
-    return { width: 0, height: 0 };
-  }
-}
-
 // The codec's scaled IDCT produces ceil(side · k / 8) pixels for k = 1, 2, 4 or 8.
 const scaled = (side: number, eighths: number) => Math.ceil((side * eighths) / 8);
 
@@ -84,8 +83,8 @@ const scaled = (side: number, eighths: number) => Math.ceil((side * eighths) / 8
  * (Its decoder, jpeg-decoder's `scale`, takes the first k where width OR height reaches the request, so the
  * request names only the width of the scale wanted and an unreachable height.) 0 × 0 means full size.
  */
-function scaleRequest(bytes: Uint8Array, atLeast: { width: number; height: number }): { width: number; height: number } {
-  const { width, height } = fullSize(bytes);
+function scaleRequest(size: Size, atLeast: Size): Size {
+  const { width, height } = size;
   if (width === 0 || height === 0) return { width: 0, height: 0 };
   const eighths = [1, 2, 4, 8].find((k) => scaled(width, k) >= atLeast.width && scaled(height, k) >= atLeast.height) ?? 8;
   return eighths === 8 ? { width: 0, height: 0 } : { width: scaled(width, eighths), height: 0xffff };
@@ -116,11 +115,12 @@ export function createDecoders(modules: CodecModules): Decoders {
       return { width, height, channels: 4, data };
     },
 
-    decodeJpeg(bytes, atLeast) {
+    decodeJpeg(bytes, atLeast, size) {
       const jpeg = new WebAssembly.Instance(modules.jpeg).exports as unknown as JpegExports;
       const input = jpeg.walloc(bytes.length);
       copyIn(jpeg.memory, input, bytes);
-      const request = atLeast ? scaleRequest(bytes, atLeast) : { width: 0, height: 0 };
+      // Without the header's size there is no scale to pick: decode in full.
+      const request = atLeast && size ? scaleRequest(size, atLeast) : { width: 0, height: 0 };
       const frame = jpeg.decode(input, bytes.length, request.width, request.height);
       jpeg.wfree(input, bytes.length);
       if (frame === 0) throw new Error('jpeg: failed to decode');
@@ -137,7 +137,7 @@ export function createDecoders(modules: CodecModules): Decoders {
       else throw new Error(`jpeg: unknown pixel format ${format}`);
       jpeg.decode_free(frame);
       // The request below should always cover atLeast; if a codec ever rounds differently, decode in full.
-      if (atLeast && (width < Math.min(atLeast.width, fullSize(bytes).width) || height < Math.min(atLeast.height, fullSize(bytes).height))) {
+      if (atLeast && size && (width < Math.min(atLeast.width, size.width) || height < Math.min(atLeast.height, size.height))) {
         return decoders.decodeJpeg(bytes);
       }
       return raster;

@@ -1,19 +1,23 @@
 import { ApiError } from '../errors.ts';
-import type { Decoders } from './codecs.ts';
+import type { Decoders, Size } from './codecs.ts';
+import { formatOf, sniffImage } from './sniff.ts';
+import type { ImageHeader } from './format.ts';
 import type { ImageLimits } from './limits.ts';
+import { applyOrientation, swapsSides } from './orient.ts';
 import type { Raster } from './raster.ts';
-import { type ImageHeader, sniffImage } from './sniff.ts';
 
 /** Options for decodeImage. */
 export interface DecodeOptions {
   limits: ImageLimits;
   /**
-   * The size the caller will area-resize to (the model input). A JPEG then decodes at a reduced DCT-domain scale
-   * that still covers JPEG_SCALE_MARGIN × this size (see Decoders.decodeJpeg); PNG ignores it.
+   * The upright size the caller will area-resize (this part of) the image to. A JPEG then decodes at a reduced
+   * DCT-domain scale that still covers JPEG_SCALE_MARGIN × this size (see Decoders.decodeJpeg); others ignore it.
    */
-  atLeast?: { width: number; height: number };
-  /** The header, when the caller has already sniffed these bytes (saves walking the PNG chunks twice). */
+  atLeast?: Size;
+  /** The header, when the caller has already sniffed these bytes (no header is walked twice). */
   header?: ImageHeader;
+  /** 1-based frame of a multi-frame file (default 1); checked against the header's frame count. */
+  frame?: number;
 }
 
 /**
@@ -24,13 +28,9 @@ export interface DecodeOptions {
  */
 export const JPEG_SCALE_MARGIN = 2;
 
-/**
- * Sniffs, checks the size limits from the header and decodes PNG or JPEG bytes. The limits are checked
- * before decoding because a tiny compressed file can declare a gigapixel image (a decompression bomb).
- */
-export function decodeImage(bytes: Uint8Array, decoders: Decoders, options: DecodeOptions): Raster {
-  const header = options.header ?? sniffImage(bytes);
-  const { maxPixels, maxSide } = options.limits;
+/** Refuses an image whose header declares more pixels than the limits allow (before any decoding). */
+export function checkLimits(header: ImageHeader, limits: ImageLimits): void {
+  const { maxPixels, maxSide } = limits;
   if (header.width > maxSide || header.height > maxSide || header.width * header.height > maxPixels) {
     throw new ApiError(
       413,
@@ -38,18 +38,33 @@ export function decodeImage(bytes: Uint8Array, decoders: Decoders, options: Deco
       `Image is ${header.width}×${header.height}; the limit is ${maxPixels} pixels and ${maxSide} px per side`,
     );
   }
+}
+
+/**
+ * Sniffs (unless given the header), checks the size limits from the header, decodes with the format's decoder
+ * from the registry and turns the result upright (EXIF orientation). The limits are checked before decoding
+ * because a tiny compressed file can declare a gigapixel image (a decompression bomb).
+ */
+export async function decodeImage(bytes: Uint8Array, decoders: Decoders, options: DecodeOptions): Promise<Raster> {
+  const header = options.header ?? sniffImage(bytes);
+  checkLimits(header, options.limits);
+  const frames = header.frames ?? 1;
+  const frame = options.frame ?? 1;
+  if (!Number.isInteger(frame) || frame < 1 || frame > frames) {
+    throw new ApiError(400, 'bad_request', `frame=${frame} is out of range: the image has ${frames} frame${frames === 1 ? '' : 's'}`);
+  }
+  const format = formatOf(header);
+  const swap = swapsSides(header.orientation);
+  const atLeast = options.atLeast && {
+    width: (swap ? options.atLeast.height : options.atLeast.width) * JPEG_SCALE_MARGIN,
+    height: (swap ? options.atLeast.width : options.atLeast.height) * JPEG_SCALE_MARGIN,
+  };
   let raster: Raster;
   try {
-    raster = header.format === 'png' ? decoders.decodePng(bytes) : decoders.decodeJpeg(bytes, options.atLeast && {
-          width: options.atLeast.width * JPEG_SCALE_MARGIN,
-          height: options.atLeast.height * JPEG_SCALE_MARGIN,
-        });
-  } catch {
+    raster = await format.decode(bytes, header, { decoders, atLeast, frame: frame - 1 });
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
     throw new ApiError(422, 'corrupt_image', `The ${header.format.toUpperCase()} data is corrupt or truncated`);
   }
-  // The codec decodes what the data says; a header that lied about its size is corrupt, not just large.
-  if (header.format === 'png' && (raster.width !== header.width || raster.height !== header.height)) {
-    throw new ApiError(422, 'corrupt_image', 'The PNG data does not match its header');
-  }
-  return raster;
+  return applyOrientation(raster, header.orientation);
 }

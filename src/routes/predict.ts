@@ -48,7 +48,7 @@ export function predictRoutes(): Hono<AppEnv> {
     const explain = ['1', 'true', 'yes'].includes((c.req.query('explain') ?? '').toLowerCase());
     // check=off (research use): a flagged image is classified anyway, its inputCheck saying flagged: true.
     const check = !['off', 'false', '0', 'no'].includes((c.req.query('check') ?? '').toLowerCase());
-    const outcomes = predictor.predictMany(images, limits, explain, deadline, rois, check);
+    const outcomes = await predictor.predictMany(images, limits, explain, deadline, rois, check);
     await predictor.markSeen(images, outcomes);
     recordTimings(c, outcomes);
     if (images.length === 1) {

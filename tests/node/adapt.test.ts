@@ -203,7 +203,7 @@ test('npm run adapt --labels (class folders): threshold for the target sensitivi
   assert.match(output, /WARNING: .*fewer than 30/);
   // The threshold holds on the adapted model as the server scores these images.
   const classifier = await loadServingClassifier(out);
-  const { inputs } = loadLocalInputs(picks.map((p) => p.path), await loadNodeDecoders(), classifier.inputSpec);
+  const { inputs } = await loadLocalInputs(picks.map((p) => p.path), await loadNodeDecoders(), classifier.inputSpec);
   const scores = classifier.classify(inputs);
   classifier.dispose();
   const m = atThreshold(scores, picks.map((p) => p.label), card.threshold.value);

@@ -8,6 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { Image } from 'imagescript';
+import { decodeImage } from '../../src/image/decode.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
 import type { InputSpec } from '../../src/image/raster.ts';
 import type { Classifier } from '../../src/model/classifier.ts';
@@ -26,7 +28,7 @@ const MODEL_SPEC: InputSpec = { height: 128, width: 128, channels: 1 };
 const decoders = await loadNodeDecoders();
 
 /** The input the server hands its classifier for these bytes. */
-function servingInput(bytes: Uint8Array, spec: InputSpec): Float32Array {
+async function servingInput(bytes: Uint8Array, spec: InputSpec): Promise<Float32Array> {
   let captured: Float32Array | undefined;
   const recorder = {
     inputSpec: spec,
@@ -37,15 +39,15 @@ function servingInput(bytes: Uint8Array, spec: InputSpec): Float32Array {
     },
   } as unknown as Classifier;
   const card = { name: 'parity', version: '0', threshold: { value: 0.5 } };
-  const [outcome] = new Predictor(recorder, decoders, card).predictMany([bytes], DEFAULT_IMAGE_LIMITS);
+  const [outcome] = await new Predictor(recorder, decoders, card).predictMany([bytes], DEFAULT_IMAGE_LIMITS);
   assert.ok(!(outcome instanceof Error), `serving rejected the image: ${String(outcome)}`);
   return captured!;
 }
 
 /** The input training builds for a file (the same loader the CLI uses for BUSI, folders and evaluation). */
-function trainingInput(path: string, spec: InputSpec): Float32Array {
+async function trainingInput(path: string, spec: InputSpec): Promise<Float32Array> {
   const sample: Sample = { path, label: 0, className: 'x', group: path };
-  return loadInputs([sample], decoders, spec)[0];
+  return (await loadInputs([sample], decoders, spec))[0];
 }
 
 function assertBitIdentical(a: Float32Array, b: Float32Array, what: string): void {
@@ -74,34 +76,50 @@ const GENERATED: { name: string; png: Uint8Array; expected: number; tolerance: n
 ];
 
 for (const c of GENERATED) {
-  test(`generated PNG, ${c.name}: value by hand, training input == serving input`, () => {
+  test(`generated PNG, ${c.name}: value by hand, training input == serving input`, async () => {
     const spec: InputSpec = { height: 2, width: 2, channels: 1 };
-    const serving = servingInput(c.png, spec);
+    const serving = await servingInput(c.png, spec);
     for (const v of serving) assert.ok(Math.abs(v - c.expected / 255) <= c.tolerance + 1e-6, `${c.name}: ${v * 255} vs ${c.expected}`);
     const dir = mkdtempSync(join(tmpdir(), 'parity-'));
     try {
       writeFileSync(join(dir, 'x.png'), c.png);
-      assertBitIdentical(trainingInput(join(dir, 'x.png'), spec), serving, c.name);
-      assertBitIdentical(trainingInput(join(dir, 'x.png'), MODEL_SPEC), servingInput(c.png, MODEL_SPEC), `${c.name} at 128×128`);
+      assertBitIdentical(await trainingInput(join(dir, 'x.png'), spec), serving, c.name);
+      assertBitIdentical(await trainingInput(join(dir, 'x.png'), MODEL_SPEC), await servingInput(c.png, MODEL_SPEC), `${c.name} at 128×128`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 }
 
-test('area-average resize by hand: a 3-pixel row to 2 pixels', () => {
+test('area-average resize by hand: a 3-pixel row to 2 pixels', async () => {
   // Output 0 covers source [0, 1.5): (0·1 + 90·0.5) / 1.5 = 30; output 1 covers [1.5, 3): (90·0.5 + 180·1) / 1.5 = 150.
   const png = encodePng({ width: 3, height: 1, colourType: ColourType.gray, bitDepth: 8, samples: [0, 90, 180] });
-  const input = servingInput(png, { height: 1, width: 2, channels: 1 });
+  const input = await servingInput(png, { height: 1, width: 2, channels: 1 });
   assert.ok(Math.abs(input[0] * 255 - 30) < 1e-3 && Math.abs(input[1] * 255 - 150) < 1e-3, `${Array.from(input).map((v) => v * 255)}`);
 });
 
-test('every colour fixture (PNG types, JPEG baseline/progressive/gray/CMYK): training input == serving input', () => {
+test('every colour fixture (PNG types, JPEG baseline/progressive/gray/CMYK): training input == serving input', async () => {
   const files = readdirSync(FIXTURES).filter((f) => /\.(png|jpe?g)$/.test(f));
   assert.ok(files.length >= 14, `expected the colour fixtures, found ${files.length}`);
   for (const file of files) {
     const path = join(FIXTURES, file);
-    assertBitIdentical(trainingInput(path, MODEL_SPEC), servingInput(readFileSync(path), MODEL_SPEC), file);
+    assertBitIdentical(await trainingInput(path, MODEL_SPEC), await servingInput(readFileSync(path), MODEL_SPEC), file);
+  }
+});
+
+test('a 1024×768 JPEG (reduced-scale DCT decode in serving) gives training the same tensor as serving', async () => {
+  const image = new Image(1024, 768);
+  for (let y = 1; y <= 768; y++) for (let x = 1; x <= 1024; x++) image.setPixelAt(x, y, Image.rgbaToColor((x * 7 + y) % 256, (x ^ y) % 256, (y * 3) % 256, 255));
+  const jpeg = await image.encodeJPEG(90);
+  // The check means something only if the reduced path is taken: the decode is smaller than the file.
+  const reduced = await decodeImage(jpeg, decoders, { limits: DEFAULT_IMAGE_LIMITS, atLeast: MODEL_SPEC });
+  assert.ok(reduced.width < 1024 && reduced.width >= MODEL_SPEC.width, `decoded at ${reduced.width} px`);
+  const dir = mkdtempSync(join(tmpdir(), 'parity-'));
+  try {
+    writeFileSync(join(dir, 'big.jpg'), jpeg);
+    assertBitIdentical(await trainingInput(join(dir, 'big.jpg'), MODEL_SPEC), await servingInput(jpeg, MODEL_SPEC), '1024×768 JPEG');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -110,8 +128,8 @@ const dataSkip = existsSync(join(DATA, 'busi/manifest.csv')) ? false : `needs th
 test('BUSI and BrEaST files: training input == serving input (and the training batch tensor holds them unchanged)', { skip: dataSkip }, async () => {
   const busi = readBusi(join(DATA, 'busi'), { includeNormal: true });
   const picks = [...busi.filter((_, i) => i % 97 === 0), ...readBreastLesions(join(DATA, 'breast-lesions-usg')).filter((_, i) => i % 50 === 0)];
-  const training = loadInputs(picks, decoders, MODEL_SPEC);
-  picks.forEach((s, i) => assertBitIdentical(training[i], servingInput(readFileSync(s.path), MODEL_SPEC), s.path));
+  const training = await loadInputs(picks, decoders, MODEL_SPEC);
+  for (const [i, s] of picks.entries()) assertBitIdentical(training[i], await servingInput(readFileSync(s.path), MODEL_SPEC), s.path);
   let binding = true;
   try {
     createRequire(import.meta.url)('@tensorflow/tfjs-node');
@@ -132,5 +150,5 @@ test('BreastMNIST arrays go through the same preprocessing as the same pixels se
   const { readBreastMnist } = await import('../../train/data/breastmnist.ts');
   const raster = readBreastMnist(join(DATA, 'breastmnist/breastmnist_128.npz')).test.rasters[0];
   const png = encodePng({ width: raster.width, height: raster.height, colourType: ColourType.gray, bitDepth: 8, samples: Array.from(raster.data) });
-  assertBitIdentical(rastersToInputs([raster], MODEL_SPEC)[0], servingInput(png, MODEL_SPEC), 'breastmnist test[0]');
+  assertBitIdentical(rastersToInputs([raster], MODEL_SPEC)[0], await servingInput(png, MODEL_SPEC), 'breastmnist test[0]');
 });

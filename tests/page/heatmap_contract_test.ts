@@ -35,7 +35,7 @@ Deno.test({
   async fn() {
     const predictor: Predictor = await bundledPredictor();
     for (const file of ['benign/benign (1).png', 'malignant/malignant (1).png']) {
-      const [result] = predictor.predictMany([Deno.readFileSync(`${DATA_DIR}/busi/${file}`)], DEFAULT_LIMITS, true);
+      const [result] = await predictor.predictMany([Deno.readFileSync(`${DATA_DIR}/busi/${file}`)], DEFAULT_LIMITS, true);
       assert.ok(!(result instanceof Error), String(result));
       const heatmap = result.heatmap!;
       checkSides(heatmap);

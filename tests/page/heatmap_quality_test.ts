@@ -27,7 +27,7 @@ Deno.test({ name: "the page's first heatmap view points at lesions above chance 
     const row = manifest.get(file)!;
     return { file, label: row.label, masks: row.masks };
   });
-  const { rows } = scoreImages(predictor, test, `${DATA_DIR}/busi`);
+  const { rows } = await scoreImages(predictor, test, `${DATA_DIR}/busi`);
   predictor.classifier.dispose();
   assert.ok(rows.length >= 30, `only ${rows.length} held-out images with masks`);
   const mean = (f: (r: (typeof rows)[number]) => number) => rows.reduce((a, r) => a + f(r), 0) / rows.length;

@@ -39,12 +39,12 @@ const spec = (await predictor).classifier.inputSpec;
 const decoders = await loadDenoDecoders();
 
 /** What the server sees of an image and derives from it (decoded pixels, model input for `inputSpec`). */
-function detectorFor(fileName: string, bytes: Uint8Array, inputSpec: InputSpec): LeakDetector {
-  const raster = decodeImage(bytes, decoders, { limits: { maxPixels: 1e7, maxSide: 1e4 } });
+async function detectorFor(fileName: string, bytes: Uint8Array, inputSpec: InputSpec): Promise<LeakDetector> {
+  const raster = await decodeImage(bytes, decoders, { limits: { maxPixels: 1e7, maxSide: 1e4 } });
   return new LeakDetector({ fileName, bytes, pixels: raster.data, input: toModelInput(raster, inputSpec) });
 }
-const pngLeaks = detectorFor(FILE_NAME, png, spec);
-const jpegLeaks = detectorFor(FILE_NAME.replace('.png', '.jpg'), jpeg, spec);
+const pngLeaks = await detectorFor(FILE_NAME, png, spec);
+const jpegLeaks = await detectorFor(FILE_NAME.replace('.png', '.jpg'), jpeg, spec);
 const noLeaks = (text: string, where: string) => {
   assert.deepEqual(pngLeaks.findIn(text), [], where);
   assert.deepEqual(jpegLeaks.findIn(text), [], where);
@@ -70,8 +70,8 @@ async function captureConsole(fn: () => Promise<void>): Promise<string> {
   return lines.join('\n');
 }
 
-Deno.test('the leak detector finds the image however it is printed (so a clean result means something)', () => {
-  const raster = decodeImage(png, decoders, { limits: { maxPixels: 1e7, maxSide: 1e4 } });
+Deno.test('the leak detector finds the image however it is printed (so a clean result means something)', async () => {
+  const raster = await decodeImage(png, decoders, { limits: { maxPixels: 1e7, maxSide: 1e4 } });
   const input = toModelInput(raster, spec);
   const piece = (at: number, n = 10) => png.subarray(at, at + n);
   const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
@@ -231,7 +231,7 @@ Deno.test({
 }, async () => {
   const flags = (await serveTaskFlags()).filter((f) => f !== '--parallel');
   const servedSpec = (await bundledPredictor()).classifier.inputSpec;
-  const served = [detectorFor(FILE_NAME, png, servedSpec), detectorFor(FILE_NAME, jpeg, servedSpec)];
+  const served = [await detectorFor(FILE_NAME, png, servedSpec), await detectorFor(FILE_NAME, jpeg, servedSpec)];
   const port = freePort();
   const started = Date.now() - 1000; // mtime granularity
   // The server's own temp directory: the test watches it and the project tree, never the machine-wide /tmp

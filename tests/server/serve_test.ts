@@ -28,7 +28,7 @@ Deno.test({ name: 'the real server answers real images like the in-process predi
       for (const key of ['prediction', 'description', 'classification', 'probability', 'tier', 'threshold', 'model', 'timings']) {
         assert.ok(key in body, `${file}: ${key}`);
       }
-      const [local] = predictor.predictMany([bytes], DEFAULT_LIMITS);
+      const [local] = await predictor.predictMany([bytes], DEFAULT_LIMITS);
       assert.ok(!(local instanceof Error));
       assert.equal(body.probability, local.probability, `${file}: same probability as in-process`);
     }

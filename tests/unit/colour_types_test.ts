@@ -10,8 +10,8 @@ const decoders = await loadDenoDecoders();
 const dir = new URL('../fixtures/colour/', import.meta.url);
 const spec = { height: 16, width: 24, channels: 1 as const };
 
-function input(name: string) {
-  const raster = decodeImage(Deno.readFileSync(new URL(name, dir)), decoders, { limits: DEFAULT_IMAGE_LIMITS });
+async function input(name: string) {
+  const raster = await decodeImage(Deno.readFileSync(new URL(name, dir)), decoders, { limits: DEFAULT_IMAGE_LIMITS });
   assert.equal(raster.width, 48, name);
   assert.equal(raster.height, 32, name);
   return toModelInput(raster, spec);
@@ -23,7 +23,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return max;
 }
 
-const reference = input('rgb8.png');
+const reference = await input('rgb8.png');
 // Lossless variants must match the 8-bit reference exactly up to the 16→8-bit rounding;
 // JPEG variants within compression error; ImageMagick's own gray conversion within luma-formula differences.
 const cases: [string, number][] = [
@@ -39,7 +39,7 @@ const cases: [string, number][] = [
   ['cmyk.jpg', 0.03],
 ];
 // Gray files against the 8-bit gray one (same gray conversion, so only depth and compression differ).
-const grayReference = input('gray8.png');
+const grayReference = await input('gray8.png');
 const grayCases: [string, number][] = [
   ['gray16.png', 1 / 255],
   ['graya8.png', 0],
@@ -50,8 +50,8 @@ for (const [name, tolerance, ref] of [
   ...cases.map(([n, t]) => [n, t, reference] as const),
   ...grayCases.map(([n, t]) => [n, t, grayReference] as const),
 ]) {
-  Deno.test(`${name} decodes to the reference picture (±${tolerance.toFixed(3)})`, () => {
-    const diff = maxDiff(input(name), ref);
+  Deno.test(`${name} decodes to the reference picture (±${tolerance.toFixed(3)})`, async () => {
+    const diff = maxDiff(await input(name), ref);
     assert.ok(diff <= tolerance + 1e-6, `${name}: max |Δ| = ${diff.toFixed(4)}`);
   });
 }

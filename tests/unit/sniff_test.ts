@@ -27,7 +27,7 @@ Deno.test('sniff names unsupported formats by magic bytes, not by name', () => {
   rejects(enc('RIFF\x00\x00\x00\x00WEBPVP8 '), 415, /WebP/);
   rejects(new Uint8Array([0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]), 415, /TIFF/);
   rejects(enc('BM\x00\x00\x00\x00'), 415, /BMP/);
-  rejects(enc('hello, world'), 415, /Not a PNG or JPEG/);
+  rejects(enc('hello, world'), 415, /Not an image format this API reads; send one of PNG, JPEG/);
 });
 
 Deno.test('sniff reports empty and truncated headers as corrupt (422)', async () => {

@@ -30,14 +30,14 @@ export function listFiles(root: string, exclude: string[] = []): string[] {
 }
 
 /** Model inputs for the files the serving decoder accepts; the others are counted, not named. */
-export function loadLocalInputs(paths: string[], decoders: Decoders, spec: InputSpec): { inputs: Float32Array[]; used: string[]; skipped: number } {
+export async function loadLocalInputs(paths: string[], decoders: Decoders, spec: InputSpec): Promise<{ inputs: Float32Array[]; used: string[]; skipped: number }> {
   const inputs: Float32Array[] = [];
   const used: string[] = [];
   let skipped = 0;
   for (const path of paths) {
     try {
-      // The serving bytes → input path (decodeImage → toModelInput), one file at a time so one bad file is a skip.
-      inputs.push(loadInputs([{ path, label: 0, className: '', group: '' }], decoders, spec)[0]);
+      // The serving bytes → input path (imageToModelInput), one file at a time so one bad file is a skip.
+      inputs.push((await loadInputs([{ path, label: 0, className: '', group: '' }], decoders, spec))[0]);
       used.push(path);
     } catch {
       skipped++;

@@ -59,7 +59,7 @@ export async function run(argv: string[]): Promise<void> {
   const files = listFiles(folder, args.exclude ?? []);
   // More files than the cap: a seeded random subset, so a rerun picks the same images.
   const picked = files.length > maxImages ? shuffled(files, seededRandom(Number(args.seed))).slice(0, maxImages).sort() : files;
-  const { inputs, skipped } = loadLocalInputs(picked, decoders, spec);
+  const { inputs, skipped } = await loadLocalInputs(picked, decoders, spec);
   process.stderr.write(`${inputs.length} images read (${skipped} files skipped: not an image the server accepts)${files.length > maxImages ? `, a seeded sample of ${files.length}` : ''}\n`);
   if (inputs.length < 2) throw new Error('fewer than 2 usable images in --folder');
 
@@ -82,7 +82,7 @@ export async function run(argv: string[]): Promise<void> {
   // Scores of the adapted model exactly as the server computes them (WASM, batch norm folded).
   await useServingBackend();
   const classifier = await loadServingClassifier(out);
-  const local = loadLocalInputs(labelled.map((l) => l.path), decoders, classifier.inputSpec);
+  const local = await loadLocalInputs(labelled.map((l) => l.path), decoders, classifier.inputSpec);
   if (local.skipped) throw new Error(`${local.skipped} labelled files are missing or not images the server accepts`);
   const scores = local.inputs.map((x) => classifier.classify([x])[0]);
   classifier.dispose();

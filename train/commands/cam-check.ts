@@ -46,8 +46,8 @@ export async function run(argv: string[]): Promise<void> {
   if (args.external) sets['breast (external)'] = readBreastLesions(join(args.data!, SITE_FOLDERS.breast));
   const results: Record<string, unknown> = {};
   for (const [setName, samples] of Object.entries(sets)) {
-    const inputs = loadInputs(samples, decoders, classifier.inputSpec);
-    const masks = loadMasks(samples, decoders, classifier.inputSpec);
+    const inputs = await loadInputs(samples, decoders, classifier.inputSpec);
+    const masks = await loadMasks(samples, decoders, classifier.inputSpec);
     for (const [name, keep] of [['all', () => true], ['malignant', (i: number) => samples[i].label === 1]] as const) {
       const picked = samples.map((_, i) => i).filter((i) => keep(i));
       const result = camCheck(classifier, picked.map((i) => inputs[i]), picked.map((i) => masks[i]));

@@ -61,7 +61,7 @@ export async function run(argv: string[]): Promise<void> {
       name = `BUSI ${args['busi-split']}`;
     } else throw new Error('say what to evaluate: --folder, --npz, --external or --busi-split');
     files = samples.map((s) => s.path);
-    scores = scoreFiles(classifier, decoders, files);
+    scores = await scoreFiles(classifier, decoders, files);
     labels = labelsOf(samples);
   }
   const summary = summarise(scores, labels, card.threshold.value);

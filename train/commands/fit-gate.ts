@@ -49,17 +49,18 @@ export async function run(argv: string[]): Promise<void> {
   const featureDim = classifier.pooledFeatureDim;
   if (!featureDim) throw new Error('The model has no pooled layer named "gap"; the gate needs one');
 
-  function measureAll(images: SplitImage[], label: string) {
+  async function measureAll(images: SplitImage[], label: string) {
     const started = performance.now();
-    const out = images.map((img) => measureImage(new Uint8Array(readFileSync(img.path)), decoders, classifier, DEFAULT_IMAGE_LIMITS));
+    const out = [];
+    for (const img of images) out.push(await measureImage(new Uint8Array(readFileSync(img.path)), decoders, classifier, DEFAULT_IMAGE_LIMITS));
     console.log(`measured ${images.length} ${label} images in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return out;
   }
 
   const train = readSplitPart(modelDir, args.data!, 'train');
   const val = readSplitPart(modelDir, args.data!, 'val');
-  const trainM = measureAll(train, 'training');
-  const valM = measureAll(val, 'validation');
+  const trainM = await measureAll(train, 'training');
+  const valM = await measureAll(val, 'validation');
 
   const rank = Math.min(Number(args.rank), Math.floor(train.length / 10));
   const features = fitLowRankGaussians(trainM.map((m) => m.features), train.map((t) => t.label), rank);

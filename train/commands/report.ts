@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<void> {
   const decoders = await loadNodeDecoders();
   const random = seededRandom(Number(flags.seed ?? 7));
   log(`decoding ${samples.length} images`);
-  const views = loadViews(samples, decoders, spec, 1, random);
+  const views = await loadViews(samples, decoders, spec, 1, random);
   const breast = readBreastLesions(join(args.data!, SITE_FOLDERS.breast));
   await evaluateAndWrite({
     out,
@@ -59,7 +59,7 @@ export async function run(argv: string[]): Promise<void> {
     losoSummary: card.leaveOneSiteOut,
     weightFormat: `${card.architecture.weightFormat} (card re-reported ${new Date().toISOString().slice(0, 10)}; weights ${statSync(join(out, 'weights.bin')).size} bytes unchanged)`,
     breast,
-    breastViews: loadViews(breast, decoders, spec, 1, random),
+    breastViews: await loadViews(breast, decoders, spec, 1, random),
     log,
   });
 }

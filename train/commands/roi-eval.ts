@@ -71,7 +71,7 @@ export async function run(argv: string[]): Promise<void> {
   const seen = trainingFiles(modelDir);
 
   type Keep = (file: string) => boolean;
-  const sets: [string, string, string, (keep: Keep) => BoxedSet][] = [
+  const sets: [string, string, string, (keep: Keep) => BoxedSet | Promise<BoxedSet>][] = [
     ['BUSI', 'busi', 'union box of the lesion masks listed in manifest.csv', (keep) => readBusiBoxes(join(data, 'busi'), decoders, keep)],
     ['BUS-BRA', 'bus-bra', 'manifest.csv bbox_xywh', (keep) => readBusBraBoxes(join(data, 'bus-bra'), keep)],
     ['BrEaST (external)', 'breast-lesions-usg', 'labels.csv bbox_xywh', (keep) => readBreastLesionBoxes(join(data, 'breast-lesions-usg'), keep)],
@@ -82,7 +82,7 @@ export async function run(argv: string[]): Promise<void> {
       process.stdout.write(`${name}: no data at ${join(data, folder)}, skipped\n`);
       continue;
     }
-    const { samples: unseen, excluded } = read((file) => !seen.has(file) && !seen.has(`${folder}/${file}`));
+    const { samples: unseen, excluded } = await read((file) => !seen.has(file) && !seen.has(`${folder}/${file}`));
     // --limit (quick runs, tests) takes a seeded random subset: the files are sorted by class.
     const kept = Number.isFinite(limit) ? shuffled(unseen, seededRandom(seed)).slice(0, limit) : unseen;
     const random = seededRandom(seed);
@@ -91,7 +91,7 @@ export async function run(argv: string[]): Promise<void> {
     const started = performance.now();
     for (const [i, s] of kept.entries()) {
       const boxes = BOX_PERTURBATIONS.map((k) => atLeastMinimum(perturbBox(atLeastMinimum(s.box), k, random)));
-      const [w, ...byBox] = scoreImageBoxes(classifier, decoders, s.path, boxes, margin);
+      const [w, ...byBox] = await scoreImageBoxes(classifier, decoders, s.path, boxes, margin);
       whole.push(w);
       byBox.forEach((p, k) => scores[k].push(p));
       if ((i + 1) % 200 === 0) process.stdout.write(`${name}: ${i + 1}/${kept.length}\n`);

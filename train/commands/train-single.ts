@@ -109,12 +109,12 @@ export async function run(argv: string[]): Promise<void> {
     process.stderr.write(`loading ${busiSplit.train.length + busiSplit.val.length + busiSplit.test.length} images through the serving preprocessing…\n`);
     const useMasks = Number(args['lesion-weight']) > 0 || Number(args['lesion-crop']) > 0;
     trainSet = {
-      inputs: loadInputs(busiSplit.train, decoders, spec),
+      inputs: await loadInputs(busiSplit.train, decoders, spec),
       labels: labelsOf(busiSplit.train),
       // Masks are a training target only (auxiliary loss, lesion-centred crops); the model never sees them.
-      ...(useMasks && !args.folder ? { masks: loadMasks(busiSplit.train, decoders, spec) } : {}),
+      ...(useMasks && !args.folder ? { masks: await loadMasks(busiSplit.train, decoders, spec) } : {}),
     };
-    valSet = { inputs: loadInputs(busiSplit.val, decoders, spec), labels: labelsOf(busiSplit.val) };
+    valSet = { inputs: await loadInputs(busiSplit.val, decoders, spec), labels: labelsOf(busiSplit.val) };
     const count = (part: Sample[], cls: string) => part.filter((s) => s.className === cls).length;
     dataInfo = {
       description: args.folder
@@ -167,17 +167,17 @@ export async function run(argv: string[]): Promise<void> {
   await useServingBackend();
   const scoreAll = async () => {
     const classifier = await loadServingClassifier(out);
-    const scoreSet = (which: 'val' | 'test') =>
+    const scoreSet = async (which: 'val' | 'test') =>
       mnist
         ? { scores: scoreRasters(classifier, mnist[which].rasters), labels: mnist[which].labels }
-        : { scores: scoreFiles(classifier, decoders, busiSplit![which].map((s) => s.path)), labels: labelsOf(busiSplit![which]) };
+        : { scores: await scoreFiles(classifier, decoders, busiSplit![which].map((s) => s.path)), labels: labelsOf(busiSplit![which]) };
     const externalRoot = join(args.data!, 'breast-lesions-usg');
     let external: { scores: number[]; labels: number[] } | undefined;
     if (!mnist && !args.folder && existsSync(externalRoot)) {
       const ext = readBreastLesions(externalRoot);
-      external = { scores: scoreFiles(classifier, decoders, ext.map((s) => s.path)), labels: labelsOf(ext) };
+      external = { scores: await scoreFiles(classifier, decoders, ext.map((s) => s.path)), labels: labelsOf(ext) };
     }
-    const scored = { val: scoreSet('val'), test: scoreSet('test'), external };
+    const scored = { val: await scoreSet('val'), test: await scoreSet('test'), external };
     classifier.dispose();
     return scored;
   };

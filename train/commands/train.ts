@@ -63,7 +63,7 @@ export async function run(argv: string[]): Promise<void> {
   const ids = (part: typeof samples) => part.map((s) => index.get(s.path)!);
   log(`decoding ${samples.length} images (whole frame + lesion boxes) through the serving preprocessing`);
   // Each image: the whole frame, its expert box, and two boxes drawn as a user might (tighter, looser, off-centre).
-  const views = loadViews(samples, decoders, spec, 3, random);
+  const views = await loadViews(samples, decoders, spec, 3, random);
   const labels = samples.map((s) => s.label);
   const settings = {
     epochs: Number(args.epochs),
@@ -102,7 +102,7 @@ export async function run(argv: string[]): Promise<void> {
 
   // ---- external set (BrEaST): loaded only now, scored once through the serving path, never used to choose
   const breast = readBreastLesions(join(args.data!, SITE_FOLDERS.breast));
-  const breastViews = loadViews(breast, decoders, spec, 1, random);
+  const breastViews = await loadViews(breast, decoders, spec, 1, random);
   await evaluateAndWrite({
     out,
     argv,

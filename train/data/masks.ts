@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Decoders } from '../../src/image/codecs.ts';
 import { decodeImage } from '../../src/image/decode.ts';
+import { imageToModelInput } from '../../src/image/input.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
-import { toModelInput } from '../../src/image/preprocess.ts';
 import type { InputSpec } from '../../src/image/raster.ts';
 import type { Sample } from './sample.ts';
 
@@ -17,16 +17,18 @@ export interface LesionMask {
  * Reads each sample's lesion masks through the same resize as the images (so mask and image pixels line up),
  * merging several masks of one image by their maximum. Samples without masks get an empty mask.
  */
-export function loadMasks(samples: Sample[], decoders: Decoders, spec: InputSpec): LesionMask[] {
+export async function loadMasks(samples: Sample[], decoders: Decoders, spec: InputSpec): Promise<LesionMask[]> {
   const size = spec.height * spec.width;
-  return samples.map((s) => {
+  const masks: LesionMask[] = [];
+  for (const s of samples) {
     const mask = new Float32Array(size);
     for (const file of s.masks ?? []) {
-      const m = toModelInput(decodeImage(readFileSync(file), decoders, { limits: DEFAULT_IMAGE_LIMITS }), { ...spec, channels: 1 });
+      const m = (await imageToModelInput(readFileSync(file), decoders, { ...spec, channels: 1 }, DEFAULT_IMAGE_LIMITS)).input;
       for (let i = 0; i < size; i++) mask[i] = Math.max(mask[i], m[i]);
     }
-    return { mask, box: boundingBox(mask, spec.height, spec.width) };
-  });
+    masks.push({ mask, box: boundingBox(mask, spec.height, spec.width) });
+  }
+  return masks;
 }
 
 /** The smallest box holding every mask pixel above one half, or null for an empty mask. */
@@ -45,10 +47,10 @@ export function boundingBox(mask: Float32Array, height: number, width: number): 
 }
 
 /** The box around every lesion pixel of an image's mask files, [x, y, width, height] in image pixels (BUSI). */
-export function maskBox(files: string[], decoders: Decoders): [number, number, number, number] | undefined {
+export async function maskBox(files: string[], decoders: Decoders): Promise<[number, number, number, number] | undefined> {
   let x1 = Infinity, y1 = Infinity, x2 = -1, y2 = -1;
   for (const file of files) {
-    const m = decodeImage(readFileSync(file), decoders, { limits: DEFAULT_IMAGE_LIMITS });
+    const m = await decodeImage(readFileSync(file), decoders, { limits: DEFAULT_IMAGE_LIMITS });
     for (let y = 0; y < m.height; y++) {
       for (let x = 0; x < m.width; x++) {
         if (m.data[(y * m.width + x) * m.channels] < 128) continue;

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Decoders } from '../../src/image/codecs.ts';
-import { decodeImage } from '../../src/image/decode.ts';
+import { imageToModelInput } from '../../src/image/input.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
-import { toModelInput } from '../../src/image/preprocess.ts';
-import type { InputSpec, Raster } from '../../src/image/raster.ts';
-import { cropRaster, ROI_MARGIN, type Roi } from '../../src/image/roi.ts';
-import { planRoi } from '../../src/image/roi-plan.ts';
+import type { InputSpec } from '../../src/image/raster.ts';
+import type { Roi } from '../../src/image/roi.ts';
+import { sniffImage } from '../../src/image/sniff.ts';
 import { maskBox } from './masks.ts';
 import type { Sample } from './sample.ts';
 
@@ -19,8 +18,8 @@ export interface Views {
 }
 
 /** The expert lesion box of a sample: the data set's own box, or the box around its mask files (BUSI). */
-export function lesionBox(sample: Sample, decoders: Decoders): Roi | undefined {
-  const box = sample.box ?? (sample.masks?.length ? maskBox(sample.masks, decoders) : undefined);
+export async function lesionBox(sample: Sample, decoders: Decoders): Promise<Roi | undefined> {
+  const box = sample.box ?? (sample.masks?.length ? await maskBox(sample.masks, decoders) : undefined);
   return box && { x: box[0], y: box[1], width: box[2], height: box[3] };
 }
 
@@ -36,24 +35,24 @@ export function jitterBox(box: Roi, random: () => number): Roi {
   return { x: Math.round(cx - width / 2), y: Math.round(cy - height / 2), width, height };
 }
 
-/** The model input for a box exactly as the server makes it (planRoi: clipped, + ROI_MARGIN, squared), cropped, resized. */
-export function roiInput(raster: Raster, box: Roi, spec: InputSpec): Float32Array {
-  return toModelInput(cropRaster(raster, planRoi(box, raster.width, raster.height, spec, ROI_MARGIN).box), spec);
-}
-
 /**
- * Decodes each sample once (serving decoder) and makes its whole-image input plus `crops` box views (the expert box
- * as is first, then jittered boxes). Training, validation and evaluation all go through this and the server's code.
+ * Makes each sample's whole-image input plus `crops` box views (the expert box as is first, then jittered boxes),
+ * each exactly as the server makes it: imageToModelInput with the box (planRoi: clipped, + ROI_MARGIN, squared, cropped, resized;
+ * a JPEG decoded at the scale serving would use). Training, validation and evaluation all go through this.
  */
-export function loadViews(samples: Sample[], decoders: Decoders, spec: InputSpec, crops: number, random: () => number): Views[] {
-  return samples.map((s) => {
-    const raster = decodeImage(readFileSync(s.path), decoders, { limits: DEFAULT_IMAGE_LIMITS });
-    const box = crops > 0 ? lesionBox(s, decoders) : undefined;
+export async function loadViews(samples: Sample[], decoders: Decoders, spec: InputSpec, crops: number, random: () => number): Promise<Views[]> {
+  const all: Views[] = [];
+  for (const s of samples) {
+    const bytes = readFileSync(s.path);
+    const header = sniffImage(bytes);
+    const read = async (roi?: Roi) => (await imageToModelInput(bytes, decoders, spec, DEFAULT_IMAGE_LIMITS, { header, roi })).input;
+    const box = crops > 0 ? await lesionBox(s, decoders) : undefined;
     const views: Float32Array[] = [];
     if (box) {
-      views.push(roiInput(raster, box, spec));
-      for (let k = 1; k < crops; k++) views.push(roiInput(raster, jitterBox(box, random), spec));
+      views.push(await read(box));
+      for (let k = 1; k < crops; k++) views.push(await read(jitterBox(box, random)));
     }
-    return { whole: toModelInput(raster, spec), crops: views, box };
-  });
+    all.push({ whole: await read(), crops: views, box });
+  }
+  return all;
 }

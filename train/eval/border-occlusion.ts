@@ -32,19 +32,19 @@ export interface OcclusionResult {
 }
 
 /** Scores each image (path relative to `busiDir`) both ways through the serving preprocessing and model. */
-export function borderOcclusion(
+export async function borderOcclusion(
   predictor: Predictor,
   images: { file: string; label: string }[],
   busiDir: string,
   border = 0.1,
-): OcclusionResult[] {
+): Promise<OcclusionResult[]> {
   const spec = predictor.classifier.inputSpec;
-  return images.map(({ file, label }) => {
-    const raster = decodeImage(Deno.readFileSync(`${busiDir}/${file}`), predictor.decoders, { limits: DEFAULT_LIMITS });
+  return Promise.all(images.map(async ({ file, label }) => {
+    const raster = await decodeImage(Deno.readFileSync(`${busiDir}/${file}`), predictor.decoders, { limits: DEFAULT_LIMITS });
     const [original, blanked] = predictor.classifier.classify([
       toModelInput(raster, spec),
       toModelInput(blankBorder(raster, border), spec),
     ]);
     return { file, label, original, blanked };
-  });
+  }));
 }

@@ -32,12 +32,12 @@ export interface MaskedImage {
  * Scores the heatmaps of `images` (paths relative to `busiDir`) exactly as the server returns them. Images
  * without a lesion mask (the normal class) are skipped and counted.
  */
-export function scoreImages(
+export async function scoreImages(
   predictor: Predictor,
   images: MaskedImage[],
   busiDir: string,
   border = 0.1,
-): { rows: ImageScores[]; skipped: number } {
+): Promise<{ rows: ImageScores[]; skipped: number }> {
   const rows: ImageScores[] = [];
   let skipped = 0;
   for (const entry of images) {
@@ -46,14 +46,14 @@ export function scoreImages(
       skipped++;
       continue;
     }
-    const [result] = predictor.predictMany([Deno.readFileSync(`${busiDir}/${entry.file}`)], DEFAULT_LIMITS, true, Infinity, [], false);
+    const [result] = await predictor.predictMany([Deno.readFileSync(`${busiDir}/${entry.file}`)], DEFAULT_LIMITS, true, Infinity, [], false);
     if (result instanceof Error) throw new Error(`${entry.file}: ${result.message}`);
     const { heatmap, image, probability, aboveThreshold } = result;
     if (!heatmap) throw new Error(`${entry.file}: no heatmap; the model has no class activation map head`);
     // Union of the lesion masks (some images outline two lesions).
     const mask = new Uint8Array(image.width * image.height);
     for (const m of masks) {
-      const raster = decodeImage(Deno.readFileSync(`${busiDir}/${m}`), predictor.decoders, { limits: DEFAULT_LIMITS });
+      const raster = await decodeImage(Deno.readFileSync(`${busiDir}/${m}`), predictor.decoders, { limits: DEFAULT_LIMITS });
       if (raster.width !== image.width || raster.height !== image.height) throw new Error(`${m}: mask size differs from the image`);
       for (let i = 0; i < mask.length; i++) if (raster.data[i * raster.channels] > 127) mask[i] = 1;
     }

@@ -1,10 +1,10 @@
-/** Scores images exactly as the API does: decodeImage → toModelInput → Classifier on the tfjs WASM backend. */
+/** Scores images exactly as the API does: imageToModelInput → Classifier on the tfjs WASM backend. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Decoders } from '../../src/image/codecs.ts';
-import { decodeImage } from '../../src/image/decode.ts';
+import { imageToModelInput } from '../../src/image/input.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
 import { toModelInput } from '../../src/image/preprocess.ts';
 import type { Raster } from '../../src/image/raster.ts';
@@ -26,11 +26,13 @@ export async function loadServingClassifier(dir: string): Promise<Classifier> {
 }
 
 /** Probabilities of malignancy for image files, through the serving code path. */
-export function scoreFiles(classifier: Classifier, decoders: Decoders, paths: string[]): number[] {
-  return paths.map((path) => {
-    const raster = decodeImage(readFileSync(path), decoders, { limits: DEFAULT_IMAGE_LIMITS });
-    return classifier.classify([toModelInput(raster, classifier.inputSpec)])[0];
-  });
+export async function scoreFiles(classifier: Classifier, decoders: Decoders, paths: string[]): Promise<number[]> {
+  const scores: number[] = [];
+  for (const path of paths) {
+    const { input } = await imageToModelInput(readFileSync(path), decoders, classifier.inputSpec, DEFAULT_IMAGE_LIMITS);
+    scores.push(classifier.classify([input])[0]);
+  }
+  return scores;
 }
 
 /** Probabilities for already-decoded rasters (npz data), through the same preprocessing and classifier. */

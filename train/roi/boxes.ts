@@ -80,12 +80,14 @@ export function readBreastLesionBoxes(root: string, keep: (file: string) => bool
  * BUSI: the union box of the mask files listed in manifest.csv `masks` (images whose masks are empty are left
  * out). Masks are decoded only for the images `keep` accepts.
  */
-export function readBusiBoxes(root: string, decoders: Decoders, keep: (file: string) => boolean = () => true): BoxedSet {
+export async function readBusiBoxes(root: string, decoders: Decoders, keep: (file: string) => boolean = () => true): Promise<BoxedSet> {
   const { kept, excluded } = lesionRows(join(root, 'manifest.csv'), keep);
-  const samples = kept.filter((r) => r.masks).flatMap((r) => {
-    const masks = r.masks.split(';').map((m) => decodeImage(readFileSync(join(root, m)), decoders, { limits: DEFAULT_IMAGE_LIMITS }));
+  const samples: BoxedSet['samples'] = [];
+  for (const r of kept.filter((r) => r.masks)) {
+    const masks = [];
+    for (const m of r.masks.split(';')) masks.push(await decodeImage(readFileSync(join(root, m)), decoders, { limits: DEFAULT_IMAGE_LIMITS }));
     const box = maskBox(masks);
-    return box ? [{ path: join(root, r.file), file: r.file, label: label(r.label), box }] : [];
-  });
+    if (box) samples.push({ path: join(root, r.file), file: r.file, label: label(r.label), box });
+  }
   return { samples, excluded };
 }

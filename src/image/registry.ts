@@ -1,0 +1,12 @@
+import type { ImageFormat } from './format.ts';
+import { jpeg } from './formats/jpeg.ts';
+import { png } from './formats/png.ts';
+
+/**
+ * Every accepted format, tried in order by magic bytes. Adding a format = one file in formats/ and one
+ * line here (plus its name in the page's accept list, the OpenAPI description and docs/formats.md).
+ */
+export const FORMATS: readonly ImageFormat[] = [
+  png,
+  jpeg,
+];
