@@ -44,7 +44,7 @@ const out = new URL('./results/roi.json', import.meta.url);
 const result = {
   command: 'deno run -A bench/roi.ts' + (Deno.args.length ? ' ' + Deno.args.join(' ') : ''),
   createdAt: new Date().toISOString(),
-  model: { name: card.name, version: card.version, input: predictor.classifier.inputSpec },
+  model: { name: predictor.card.name, version: predictor.card.version, input: predictor.classifier.inputSpec },
   iterations,
   machine: machine(),
   loadAverage: loadAverage(),
