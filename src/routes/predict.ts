@@ -3,36 +3,38 @@ import { setMetric } from 'hono/timing';
 import { ApiError, errorBody } from '../errors.ts';
 import type { ImageOutcome, Prediction } from '../predictor.ts';
 import type { AppEnv } from '../types.ts';
+import { isMalformedMultipart, type MultipartForm, readMultipart } from './multipart.ts';
 import { readRois } from './roi-param.ts';
 
 /** The multipart field that carries images, as in the original API. */
 export const IMAGE_FIELD = 'image';
 
-async function readImages(req: Request, maxImages: number): Promise<{ images: Uint8Array[]; form: FormData }> {
+async function readImages(req: Request, maxImages: number, maxBytes: number): Promise<{ images: Uint8Array[]; form: FormData }> {
   const type = req.headers.get('content-type') ?? '';
   if (!type.toLowerCase().startsWith('multipart/form-data')) {
     throw new ApiError(400, 'bad_request', `Send multipart/form-data with the image in a field named "${IMAGE_FIELD}"`);
   }
-  let form: FormData;
+  let body: MultipartForm;
   try {
-    form = await req.formData();
+    body = await readMultipart(req, maxBytes, [IMAGE_FIELD]);
   } catch (err) {
     // The body-limit middleware aborts the stream with its own error; let it answer 413.
     if (err instanceof Error && err.name === 'BodyLimitError') throw err;
+    if (!isMalformedMultipart(err)) throw err;
     throw new ApiError(400, 'bad_request', 'The multipart body is malformed');
   }
-  const parts = form.getAll(IMAGE_FIELD);
-  if (parts.length === 0) {
+  const images = body.files.get(IMAGE_FIELD) ?? [];
+  const texts = body.fields.getAll(IMAGE_FIELD).length;
+  if (images.length + texts === 0) {
     throw new ApiError(400, 'missing_image', `No "${IMAGE_FIELD}" field in the form; send the image file in it`);
   }
-  if (parts.length > maxImages) {
-    throw new ApiError(413, 'too_many_images', `At most ${maxImages} images per request; got ${parts.length}`);
+  if (images.length + texts > maxImages) {
+    throw new ApiError(413, 'too_many_images', `At most ${maxImages} images per request; got ${images.length + texts}`);
   }
-  if (parts.some((p) => typeof p === 'string')) {
+  if (texts > 0) {
     throw new ApiError(400, 'missing_image', `The "${IMAGE_FIELD}" field must be a file upload, not text`);
   }
-  const images = await Promise.all(parts.map(async (p) => new Uint8Array(await (p as File).arrayBuffer())));
-  return { images, form };
+  return { images, form: body.fields };
 }
 
 /** POST /predict: one `image` part gives the original's flat answer; several give `{ results: [...] }`. */
@@ -43,7 +45,7 @@ export function predictRoutes(): Hono<AppEnv> {
     if (!predictor) throw new ApiError(503, 'not_ready', 'The model is still loading; retry shortly');
     const limits = c.get('limits');
     const deadline = performance.now() + limits.deadlineMs;
-    const { images, form } = await readImages(c.req.raw, limits.maxImagesPerRequest);
+    const { images, form } = await readImages(c.req.raw, limits.maxImagesPerRequest, limits.maxBodyBytes);
     const rois = readRois(form, c.req.queries('roi') ?? [], images.length);
     const explain = ['1', 'true', 'yes'].includes((c.req.query('explain') ?? '').toLowerCase());
     // check=off (research use): a flagged image is classified anyway, its inputCheck saying flagged: true.

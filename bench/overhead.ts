@@ -1,0 +1,111 @@
+/**
+ * `deno run -A bench/overhead.ts`: where a /predict request's CPU goes outside the pipeline (decode →
+ * preprocess → inference), in process: the pipeline alone, the whole Hono app through app.request with the
+ * same multipart body, and the pieces between (multipart parsing, the middleware chain, JSON, the access-log
+ * line). CPU ms per request from process.cpuUsage over N requests (steadier than wall time on a busy machine).
+ * Writes bench/results/overhead.json. Run with --cpu-prof to see the functions behind the numbers.
+ * Flags: --iterations=N (default 200), --out=PATH.
+ */
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { createApp } from '../src/app.ts';
+import { DEFAULT_LIMITS } from '../src/config.ts';
+import { createPredictor } from '../src/create-predictor.ts';
+import { readMultipart } from '../src/routes/multipart.ts';
+import { BUNDLED_MODEL_DIR, readModelDir } from '../src/runtime/deno-model.ts';
+import { startWasmBackend } from '../src/runtime/deno-tf.ts';
+import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
+import { benchImages, hasData } from './images.ts';
+import { loadAverage, machine, summarize, type Summary } from './stats.ts';
+
+const { values: flags } = parseArgs({
+  args: Deno.args,
+  options: {
+    iterations: { type: 'string', default: '200' },
+    out: { type: 'string', default: 'bench/results/overhead.json' },
+  },
+});
+const iterations = Number(flags.iterations);
+if (!hasData()) {
+  console.error('bench/overhead.ts: the shared data set is missing; nothing to measure.');
+  Deno.exit(0);
+}
+
+const loadBefore = loadAverage();
+await startWasmBackend();
+const { artifacts, card, seen } = await readModelDir(BUNDLED_MODEL_DIR);
+const predictor = await createPredictor(artifacts, card, await loadDenoDecoders(), seen);
+const [png] = await benchImages();
+
+// The multipart body a client sends, encoded once (its encoding is the client's cost, not the server's).
+const encoded = new Request('http://bench/predict', { method: 'POST', body: (() => {
+  const f = new FormData();
+  f.append('image', new File([png.bytes as Uint8Array<ArrayBuffer>], 'frame.png', { type: 'image/png' }));
+  return f;
+})() });
+const contentType = encoded.headers.get('content-type')!;
+const body = new Uint8Array(await encoded.arrayBuffer());
+const request = () => new Request('http://bench/predict', { method: 'POST', body, headers: { 'content-type': contentType, 'content-length': String(body.length) } });
+
+const quietApp = createApp({ predictor: Promise.resolve(predictor), log: () => {} });
+const jsonLogApp = createApp({ predictor: Promise.resolve(predictor), log: (line) => void JSON.stringify(line) });
+const answer = await predictor.predictMany([png.bytes], DEFAULT_LIMITS);
+
+/** Steps timed, each a full request's worth of that piece. */
+const steps: Record<string, () => unknown> = {
+  pipeline: () => predictor.predictMany([png.bytes], DEFAULT_LIMITS),
+  'app.request /predict (access log discarded)': async () => (await quietApp.request(request())).arrayBuffer(),
+  'app.request /predict (access log JSON-encoded)': async () => (await jsonLogApp.request(request())).arrayBuffer(),
+  'app.request /health': async () => (await quietApp.request('/health')).arrayBuffer(),
+  'multipart parse, Request.formData() (before)': async () => {
+    const form = await request().formData();
+    return new Uint8Array(await (form.get('image') as File).arrayBuffer());
+  },
+  'multipart parse, readMultipart (served)': () => readMultipart(request(), DEFAULT_LIMITS.maxBodyBytes, ['image']),
+  'seen-in-training lookup': () => predictor.markSeen([png.bytes], answer),
+  'JSON answer (c.json equivalent)': async () => new Response(JSON.stringify(answer[0]), { headers: { 'content-type': 'application/json' } }).arrayBuffer(),
+};
+
+interface StepResult {
+  step: string;
+  cpuMsPerCall: number;
+  wallMs: Summary;
+}
+// Interleaved round by round, so machine load and garbage collection fall on every step alike.
+const entries = Object.entries(steps);
+for (const [, fn] of entries) for (let i = 0; i < 10; i++) await fn();
+const walls = entries.map(() => [] as number[]);
+const cpu = entries.map(() => 0);
+for (let i = 0; i < iterations; i++) {
+  for (const [k, [, fn]] of entries.entries()) {
+    const c0 = process.cpuUsage();
+    const t = performance.now();
+    await fn();
+    walls[k].push(performance.now() - t);
+    const c = process.cpuUsage(c0);
+    cpu[k] += (c.user + c.system) / 1000;
+  }
+}
+const results: StepResult[] = entries.map(([step], k) => ({
+  step,
+  cpuMsPerCall: Math.round((cpu[k] / iterations) * 1000) / 1000,
+  wallMs: summarize(walls[k]),
+}));
+const pipeline = results[0].cpuMsPerCall;
+const app = results[1].cpuMsPerCall;
+const result = {
+  date: new Date().toISOString(),
+  command: `deno run -A bench/overhead.ts ${Deno.args.join(' ')}`.trim(),
+  machine: machine(),
+  loadAverage: { before: loadBefore, after: loadAverage() },
+  image: `${png.name} (${png.bytes.length} bytes)`,
+  model: `${predictor.card.name} ${predictor.card.version}`,
+  iterations,
+  outsidePipelineCpuMs: Math.round((app - pipeline) * 1000) / 1000,
+  steps: results,
+};
+await Deno.writeTextFile(flags.out, JSON.stringify(result, null, 2) + '\n');
+console.log('| step | CPU ms / call | wall p50 ms |');
+console.log('|---|---:|---:|');
+for (const r of results) console.log(`| ${r.step} | ${r.cpuMsPerCall.toFixed(3)} | ${r.wallMs.p50.toFixed(3)} |`);
+console.log(`outside the pipeline (app.request − pipeline): ${result.outsidePipelineCpuMs} ms CPU`);
