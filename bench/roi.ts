@@ -22,11 +22,11 @@ const { artifacts, card } = await readModelDir(BUNDLED_MODEL_DIR);
 const predictor = await createPredictor(artifacts, card, await loadDenoDecoders());
 
 /** Process CPU ms per image over `iterations` predictions (after 5 warm-up ones). */
-function cpuMs(bytes: Uint8Array, roi?: Roi): number {
-  const run = () => JSON.stringify(predictor.predictMany([bytes], DEFAULT_IMAGE_LIMITS, false, Infinity, [roi]));
-  for (let i = 0; i < 5; i++) run();
+async function cpuMs(bytes: Uint8Array, roi?: Roi): Promise<number> {
+  const run = async () => JSON.stringify(await predictor.predictMany([bytes], DEFAULT_IMAGE_LIMITS, false, Infinity, [roi]));
+  for (let i = 0; i < 5; i++) await run();
   const start = process.cpuUsage();
-  for (let i = 0; i < iterations; i++) run();
+  for (let i = 0; i < iterations; i++) await run();
   const used = process.cpuUsage(start);
   return Math.round(((used.user + used.system) / 1000 / iterations) * 1000) / 1000;
 }
@@ -36,7 +36,7 @@ for (const image of await benchImages()) {
   // A lesion-sized box (a third of each side, in the middle) and a small one (a tenth), as users draw them.
   const third: Roi = { x: Math.round(image.width / 3), y: Math.round(image.height / 3), width: Math.round(image.width / 3), height: Math.round(image.height / 3) };
   const tenth: Roi = { x: Math.round(image.width * 0.45), y: Math.round(image.height * 0.45), width: Math.round(image.width / 10), height: Math.round(image.height / 10) };
-  const row = { image: image.name, whole: cpuMs(image.bytes), boxThird: cpuMs(image.bytes, third), boxTenth: cpuMs(image.bytes, tenth) };
+  const row = { image: image.name, whole: await cpuMs(image.bytes), boxThird: await cpuMs(image.bytes, third), boxTenth: await cpuMs(image.bytes, tenth) };
   console.log(`${row.image}: CPU ms per image — whole ${row.whole}, box 1/3 ${row.boxThird}, box 1/10 ${row.boxTenth}`);
   rows.push(row);
 }
