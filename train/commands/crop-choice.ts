@@ -7,13 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decodeImage } from '../../src/image/decode.ts';
+import { imageToModelInput } from '../../src/image/input.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
 import { toModelInput } from '../../src/image/preprocess.ts';
 import { clipRoi, cropRaster, ROI_MARGIN } from '../../src/image/roi.ts';
 import { loadNodeDecoders } from '../../src/runtime/node-wasm.ts';
 import { parseFlags } from '../args.ts';
 import { readTrainingSites, SITE_FOLDERS } from '../data/sites.ts';
-import { lesionBox, roiInput } from '../data/views.ts';
+import { lesionBox } from '../data/views.ts';
 import { bootstrapCi, rocAuc } from '../eval/metrics.ts';
 import { writeJson } from '../write-json.ts';
 
@@ -31,14 +32,16 @@ export async function run(argv: string[]): Promise<void> {
     .map((r) => byPath.get(join(args.data!, SITE_FOLDERS[r.site], r.file))!);
   const squashed: number[] = [], square: number[] = [], labels: number[] = [];
   for (const sample of val) {
-    const box = lesionBox(sample, decoders);
+    const box = await lesionBox(sample, decoders);
     if (!box) continue;
-    const raster = decodeImage(readFileSync(sample.path), decoders, { limits: DEFAULT_IMAGE_LIMITS });
+    const bytes = readFileSync(sample.path);
+    const raster = await decodeImage(bytes, decoders, { limits: DEFAULT_IMAGE_LIMITS });
     const c = clipRoi(box, raster.width, raster.height);
     const dx = Math.round(c.width * ROI_MARGIN), dy = Math.round(c.height * ROI_MARGIN);
     const grown = clipRoi({ x: c.x - dx, y: c.y - dy, width: c.width + 2 * dx, height: c.height + 2 * dy }, raster.width, raster.height);
     squashed.push(classifier.classify([toModelInput(cropRaster(raster, grown), classifier.inputSpec)])[0]);
-    square.push(classifier.classify([roiInput(raster, box, classifier.inputSpec)])[0]);
+    const served = await imageToModelInput(bytes, decoders, classifier.inputSpec, DEFAULT_IMAGE_LIMITS, { roi: box, roiMargin: ROI_MARGIN });
+    square.push(classifier.classify([served.input])[0]);
     labels.push(sample.label);
   }
   const summary = (s: number[]) => ({ auc: rocAuc(s, labels), aucCi95: bootstrapCi(s, labels, rocAuc) });
