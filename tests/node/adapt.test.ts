@@ -15,6 +15,7 @@ import { adaptBatchNorm, batchNormLayers } from '../../train/adapt/batch-norm.ts
 import { loadLocalInputs } from '../../train/adapt/images.ts';
 import { type LocalLabel, readLocalLabels } from '../../train/adapt/labels.ts';
 import { loadLayersModelDir, writeAdaptedDir } from '../../train/adapt/model-dir.ts';
+import { pairedAuc, splitHalf } from '../../train/adapt/site-eval.ts';
 import { atThreshold } from '../../train/eval/metrics.ts';
 import { quantizeModelDir } from '../../train/quantize.ts';
 import { seededRandom } from '../../train/random.ts';
@@ -155,6 +156,8 @@ test('npm run adapt on the shipped model and a few BrEaST images: new folder, ca
   assert.deepEqual(card.adaptation.sourceModel, { name: staticCard.name, version: staticCard.version });
   assert.ok(Date.parse(card.adaptation.at) > 0);
   assert.deepEqual(card.threshold, staticCard.threshold);
+  // The input gate is tied to the source weights' fingerprint: not copied, and the card says why.
+  if (existsSync(join(ROOT, 'static/model/gate.json'))) assert.match(card.adaptation.inputGate, /not carried over/);
   const [a, b] = [weightBytes(join(ROOT, 'static/model')), weightBytes(out)];
   const changed = [...a].filter(([name, bytes]) => !bytes.equals(b.get(name)!)).map(([name]) => name);
   assert.ok(changed.length > 0 && changed.every((n) => /moving_(mean|variance)$/.test(n)), `changed: ${changed.join(', ')}`);
@@ -210,4 +213,22 @@ test('npm run adapt --labels (class folders): threshold for the target sensitivi
   assert.ok(m.sensitivity >= 0.8, `sensitivity ${m.sensitivity}`);
   assert.equal(m.sensitivity, labels.sensitivity);
   assert.equal(m.specificity, labels.specificity);
+});
+
+test('evaluation helpers: paired AUC difference and a threshold/calibration fitted on one half, scored on the other', () => {
+  const random = seededRandom(9);
+  const labels = Array.from({ length: 120 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+  const noisy = labels.map((l) => Math.min(0.99, Math.max(0.01, 0.4 + 0.15 * l + 0.6 * (random() - 0.5))));
+  const same = pairedAuc(noisy, noisy, labels, { resamples: 200 });
+  assert.equal(same.difference.auc, 0);
+  assert.deepEqual(same.difference.ci95, [0, 0]);
+  const perfect = labels.map((l) => (l ? 0.9 : 0.1));
+  const better = pairedAuc(noisy, perfect, labels, { resamples: 200 });
+  assert.equal(better.after.auc, 1);
+  assert.ok(better.before.auc < 0.9, `overlapping scores: AUC ${better.before.auc}`);
+  assert.ok(Math.abs(better.difference.auc - (1 - better.before.auc)) < 1e-12);
+  assert.ok(better.difference.ci95[0] > 0, `difference CI ${better.difference.ci95}`);
+  const half = splitHalf({ scores: noisy, labels }, { scores: noisy, labels }, 0.9);
+  assert.ok(half.localThreshold.sensitivity >= 0.9);
+  assert.ok(half.calibration.eceCalibrated < half.calibration.eceRaw, 'Platt fitted on the same scores lowers their ECE');
 });

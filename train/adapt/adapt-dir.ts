@@ -1,5 +1,5 @@
 /** One adaptation step on a model folder: load, re-estimate batch norm on given inputs, write the new folder. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InputSpec } from '../../src/image/raster.ts';
 import { adaptBatchNorm, batchNormLayers, type LayerShift } from './batch-norm.ts';
@@ -50,6 +50,10 @@ export async function adaptModelDir(modelDir: string, out: string, run: AdaptRun
     seconds: (Date.now() - started) / 1000,
     command: run.command,
     note: 'the metrics, threshold and calibration elsewhere in this card were measured on the source model, not this adapted one',
+    // gate.json is fitted to the source weights (the server checks their fingerprint and would ignore it).
+    ...(existsSync(join(modelDir, 'gate.json'))
+      ? { inputGate: 'not carried over: the source gate.json was fitted on the source weights; answers carry no inputCheck until npm run fit-gate is re-run for this folder' }
+      : {}),
   };
   await writeAdaptedDir(modelDir, out, model, adaptedCard(sourceCard, record));
   model.dispose();

@@ -20,6 +20,8 @@ export interface AdaptationRecord {
   seconds: number;
   command: string;
   note: string;
+  /** Present when the source had an input gate (gate.json): why the adapted folder has none. */
+  inputGate?: string;
   labels?: LocalLabelReport;
 }
 
