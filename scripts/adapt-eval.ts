@@ -108,7 +108,7 @@ for (const site of sites) {
   if (!info) throw new Error(`unknown site ${site} (known: ${Object.keys(SITES).join(', ')})`);
   const samples = info.read(join(args.data!, site));
   process.stderr.write(`${info.name}: ${samples.length} images\n`);
-  const inputs = loadInputs(samples, decoders, spec);
+  const inputs = await loadInputs(samples, decoders, spec);
   const labels = samples.map((s) => s.label as number);
   const all = samples.map((_, i) => i);
   // The cap npm run adapt applies by default, the same way (a seeded sample).
@@ -151,7 +151,7 @@ for (const site of sites) {
     // Forward passes only; decoding is timed apart (it is the same for every backend).
     const n = Math.min(Number(args['timing-images']), samples.length);
     const t = performance.now();
-    const timingInputs = loadInputs(samples.slice(0, n), decoders, spec);
+    const timingInputs = await loadInputs(samples.slice(0, n), decoders, spec);
     const decodeSeconds = (performance.now() - t) / 1000;
     const backends: Record<string, number> = {};
     for (const b of ['tensorflow', 'wasm']) {

@@ -2,11 +2,12 @@
  * A hospital's local images: every file under a folder (recursively) that the server would accept, turned
  * into model inputs by the serving path. Files are read, never copied, and their names are never printed.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Decoders } from '../../src/image/codecs.ts';
+import { imageToModelInput } from '../../src/image/input.ts';
+import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
 import type { InputSpec } from '../../src/image/raster.ts';
-import { loadInputs } from '../data/load.ts';
 
 /**
  * Every regular file under `root` (hidden files and folders, and folders named in `exclude`, skipped), sorted so
@@ -36,8 +37,8 @@ export async function loadLocalInputs(paths: string[], decoders: Decoders, spec:
   let skipped = 0;
   for (const path of paths) {
     try {
-      // The serving bytes → input path (imageToModelInput), one file at a time so one bad file is a skip.
-      inputs.push((await loadInputs([{ path, label: 0, className: '', group: '' }], decoders, spec))[0]);
+      // The serving bytes → input path, one file at a time so one bad file is a skip.
+      inputs.push((await imageToModelInput(readFileSync(path), decoders, spec, DEFAULT_IMAGE_LIMITS)).input);
       used.push(path);
     } catch {
       skipped++;
