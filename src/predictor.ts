@@ -1,4 +1,4 @@
-import type { ModelCard } from './model/card.ts';
+import { type ModelCard, type ThresholdScale, thresholdScale } from './model/card.ts';
 import type { Classifier } from './model/classifier.ts';
 import type { SeenSet } from './model/seen.ts';
 import { applyCalibration } from './model/calibration.ts';
@@ -51,9 +51,11 @@ export interface Prediction {
   decisionText: string;
   /** Calibrated probability of malignancy when `calibrated`, else the raw score. */
   probability: number;
-  /** The model's raw output (what `threshold` applies to). */
+  /** The model's raw output. */
   score: number;
   calibrated: boolean;
+  /** Which of `score` and `probability` the threshold (and so the decision and tier) applies to. */
+  thresholdOn: ThresholdScale;
   tier: string;
   threshold: number;
   aboveThreshold: boolean;
@@ -90,7 +92,7 @@ export class Predictor {
 
   /** The six tiers re-based on this card's threshold and calibration (src/model/tiers.ts). */
   get tiers(): ServedTier[] {
-    return (this.#tiers ??= servedTiers(this.card.threshold.value, this.card.calibration));
+    return (this.#tiers ??= servedTiers(this.card.threshold.value, this.card.calibration, thresholdScale(this.card)));
   }
 
   /** Flags each successful answer whose image bytes were a training image; a no-op without seen.bin. */
@@ -166,20 +168,23 @@ export class Predictor {
   }
 
   private describe(score: number, image: ImageInfo, timings: StageTimings): Prediction {
-    const tier = tierOf(score, this.tiers);
     const threshold = this.card.threshold.value;
     const probability = applyCalibration(score, this.card.calibration);
+    const thresholdOn = thresholdScale(this.card);
+    const value = thresholdOn === 'probability' ? probability : score;
+    const tier = tierOf(value, this.tiers);
     return {
       prediction: probability.toFixed(2),
       description: tier.description,
       classification: tier.classification,
-      ...decide(score, threshold),
+      ...decide(value, threshold, thresholdOn === 'probability' ? 'calibrated model score' : 'model score'),
       probability,
       score,
       calibrated: this.card.calibration !== undefined,
+      thresholdOn,
       tier: tier.id,
       threshold,
-      aboveThreshold: score >= threshold,
+      aboveThreshold: value >= threshold,
       image,
       model: { name: this.card.name, version: this.card.version },
       timings,

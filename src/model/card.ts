@@ -1,10 +1,17 @@
 import { type Calibration, parseCalibration } from './calibration.ts';
 
+/** What the operating threshold is compared with: the raw model `score` or the served (calibrated) `probability`. */
+export type ThresholdScale = 'score' | 'probability';
+
 /** The parts of static/model/card.json the server itself relies on; the rest is served as written. */
 export interface ModelCard {
   name: string;
   version: string;
-  threshold: { value: number; rationale?: string };
+  /**
+   * `scale`: what `value` is compared with. Absent: `probability` when the card has a calibration (the threshold was
+   * chosen on calibrated validation scores, as the training pipeline does), else `score` (the same numbers then).
+   */
+  threshold: { value: number; rationale?: string; scale?: ThresholdScale };
   /** Maps raw scores to calibrated probabilities (src/model/calibration.ts); absent = scores are served raw. */
   calibration?: Calibration;
   [key: string]: unknown;
@@ -21,5 +28,14 @@ export function parseModelCard(json: unknown): ModelCard {
     throw new Error('model card needs "threshold.value" in (0, 1)');
   }
   parseCalibration(card.calibration);
+  const scale = card.threshold?.scale;
+  if (scale !== undefined && scale !== 'score' && scale !== 'probability') {
+    throw new Error('model card "threshold.scale" must be "score" or "probability"');
+  }
   return card as ModelCard;
+}
+
+/** The scale a card's threshold applies to (see ModelCard.threshold.scale). */
+export function thresholdScale(card: ModelCard): ThresholdScale {
+  return card.threshold.scale ?? (card.calibration ? 'probability' : 'score');
 }

@@ -1,4 +1,5 @@
 import { applyCalibration, type Calibration, invertCalibration } from './calibration.ts';
+import type { ThresholdScale } from './card.ts';
 
 /** The original API's three classes. */
 export type Classification = 'Benign' | 'Uncertain' | 'Malignant';
@@ -61,33 +62,39 @@ export function confidenceTier(probability: number): Tier {
   return TIERS.find((tier) => probability < tier.below)!;
 }
 
-/** A served tier: its upper bound as a raw model score (`below`) and as a served probability (`belowProbability`). */
+/**
+ * A served tier. `below` is its upper bound on the scale the threshold applies to (what tierOf compares), also given
+ * as a raw model score (`belowScore`) and as a served probability (`belowProbability`).
+ */
 export interface ServedTier extends Tier {
+  belowScore: number;
   belowProbability: number;
 }
 
 /**
  * The six tiers as served, re-based on the operating threshold so that no "Benign" tier lies above it (the original
  * 0.3 boundary put images the threshold flags, e.g. 0.2–0.3, under "Benign"). Boundaries are set on the served
- * probability (calibrated when the card has a calibration, else the raw score), with t = the threshold's probability:
+ * probability (calibrated when the card has a calibration, else the raw score), with t = the threshold there:
  *   very_likely_benign < min(0.1, t/2) ≤ likely_benign < t ≤ uncertain < max(0.5, t) ≤ possibly_malignant
  *   < max(0.7, t) ≤ likely_malignant < max(0.9, t) ≤ very_likely_malignant.
- * They are then mapped back to raw scores through the (increasing) calibration, and the Benign/Uncertain boundary is
- * the threshold itself, so the tier and the decision always agree. docs/trust.md explains the choice.
+ * `scale` says what `threshold` is compared with; the Benign/Uncertain bound on that scale is the threshold itself,
+ * so the tier and the decision always agree. docs/trust.md explains the choice.
  */
-export function servedTiers(threshold: number, calibration?: Calibration): ServedTier[] {
-  const t = applyCalibration(threshold, calibration);
+export function servedTiers(threshold: number, calibration?: Calibration, scale: ThresholdScale = 'score'): ServedTier[] {
+  const onProbability = scale === 'probability' || !calibration;
+  const t = onProbability ? threshold : applyCalibration(threshold, calibration);
   const bounds = [Math.min(0.1, t / 2), t, Math.max(0.5, t), Math.max(0.7, t), Math.max(0.9, t), Infinity];
   return TIERS.map((tier, i) => {
     const p = bounds[i];
     // Bounds equal to t are the threshold itself (not a round trip through the map), so they agree bit for bit.
-    const raw = p === t ? threshold : Number.isFinite(p) ? invertCalibration(p, calibration) : Infinity;
-    return { ...tier, below: raw, belowProbability: p };
+    const belowScore = !Number.isFinite(p) ? Infinity : p === t && !onProbability ? threshold : invertCalibration(p, calibration);
+    const below = p === t ? threshold : onProbability ? p : belowScore;
+    return { ...tier, below, belowScore, belowProbability: p };
   });
 }
 
-/** The served tier of a raw model score. */
-export function tierOf(score: number, tiers: readonly ServedTier[]): ServedTier {
-  if (!(score >= 0 && score <= 1)) throw new RangeError(`score out of [0, 1]: ${score}`);
-  return tiers.find((tier) => score < tier.below)!;
+/** The served tier of a value on the threshold's scale (see servedTiers). */
+export function tierOf(value: number, tiers: readonly ServedTier[]): ServedTier {
+  if (!(value >= 0 && value <= 1)) throw new RangeError(`value out of [0, 1]: ${value}`);
+  return tiers.find((tier) => value < tier.below)!;
 }

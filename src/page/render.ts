@@ -1,5 +1,5 @@
 /** The page's files (static/page/*) and their content types, in the order they are embedded. */
-export const PAGE_FILES = { 'index.html': 'text/html; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8', 'roi.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8', 'icon.svg': 'image/svg+xml' };
+export const PAGE_FILES = { 'index.html': 'text/html; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8', 'roi.js': 'text/javascript; charset=utf-8', 'style.css': 'text/css; charset=utf-8', 'icon.svg': 'image/svg+xml', 'trust.js': 'text/javascript; charset=utf-8', 'batch.js': 'text/javascript; charset=utf-8', 'report.js': 'text/javascript; charset=utf-8', 'heatmap-text.js': 'text/javascript; charset=utf-8' };
 
 /** The text of src/page/assets.ts for the current page files (scripts/build-page.ts writes it; tests/page checks it). */
 export function renderAssets(read: (name: string) => string): string {

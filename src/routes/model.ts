@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { ApiError } from '../errors.ts';
 import { MIN_ROI_SIDE } from '../image/roi.ts';
+import { thresholdScale } from '../model/card.ts';
 import { cardSummary } from '../model/card-summary.ts';
 import type { AppEnv } from '../types.ts';
 
@@ -27,13 +28,15 @@ export function modelRoutes(): Hono<AppEnv> {
         limits: c.get('limits'),
         // `probability` in answers is calibrated only when the card carries a calibration.
         calibrated: card.calibration !== undefined,
+        thresholdOn: thresholdScale(card),
         seenInTrainingCheck: predictor.seen !== undefined,
         // How the input gate was fitted and calibrated (gate.json; docs/gate.md), or null when the bundle has none.
         inputGate: predictor.gate ? { ...predictor.gate.json.calibration, combine: predictor.gate.json.combine } : null,
-        // Bounds as raw scores (`below`, what the threshold applies to) and as served probabilities.
-        tiers: predictor.tiers.map(({ id, below, belowProbability, classification, description }) => ({
+        // Bounds on the threshold's scale (`below`), as raw scores and as served probabilities.
+        tiers: predictor.tiers.map(({ id, below, belowScore, belowProbability, classification, description }) => ({
           id,
           below: Number.isFinite(below) ? below : 1,
+          belowScore: Number.isFinite(belowScore) ? belowScore : 1,
           belowProbability: Number.isFinite(belowProbability) ? belowProbability : 1,
           inclusive: !Number.isFinite(below),
           classification,

@@ -1,6 +1,9 @@
 // The page's only script: send an image to /predict?explain=true and show the answer with its heatmap.
 // Plain browser JavaScript (no build step, no dependencies) so the CSP can forbid inline and foreign scripts.
+import { initBatch } from './batch.js';
+import { decisionValue } from './report.js';
 import { setupBoxEditor } from './roi.js';
+import { clearHeatmapSummary, setCurrent, setModelCard, showDecision, showHeatmapSummary } from './trust.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -11,6 +14,7 @@ const els = {
   legendSide: $('legend-side'), classification: $('classification'), tier: $('tier'), description: $('description'),
   bar: $('bar'), fill: $('fill'), threshold: $('threshold'), probability: $('probability'),
   thresholdNote: $('threshold-note'), timings: $('timings'), model: $('model'), limits: $('limits'),
+  batch: $('batch'), batchTitle: $('batch-title'), decision: $('decision'),
 };
 
 // What each API status means for someone at the page; the API's own message follows it.
@@ -68,6 +72,7 @@ async function loadModelInfo() {
     // While the model loads the server answers 503: ask again shortly instead of giving up.
     if (res.status === 503) setTimeout(loadModelInfo, 2000);
     if (!res.ok) throw new Error(card.error?.message ?? res.statusText);
+    setModelCard(card);
     const { inputSpec, limits } = card.serving;
     const test = card.metrics?.busiTest;
     const external = card.metrics?.external;
@@ -116,6 +121,7 @@ function drawHeatmap(heatmap, side, width, height) {
   ctx.drawImage(grid, heatmap.x0 ?? 0, heatmap.y0 ?? 0, heatmap.cols * heatmap.cellWidth, heatmap.rows * heatmap.cellHeight);
   canvas.dataset.drawn = 'true';
   canvas.dataset.side = side;
+  showHeatmapSummary(heatmap, side, width, height);
   els.ramp.className = `ramp ${side}`;
   els.legendSide.textContent = side === 'benign' ? 'evidence against malignancy (towards benign)' : 'evidence for malignancy';
 }
@@ -130,16 +136,19 @@ function setHeatmapNote(text) {
 }
 
 function showResult(r) {
-  const p = r.probability.toFixed(2);
+  // The bar shows the value the threshold applies to (raw or calibrated score; see thresholdOn in the answer).
+  const score = decisionValue(r);
+  const p = score.toFixed(2);
   const t = r.threshold.toFixed(2);
+  showDecision(r);
   els.classification.textContent = r.classification;
   els.classification.parentElement.className = `classification ${r.classification}`;
   els.tier.textContent = r.tier.replaceAll('_', ' ');
   els.description.textContent = r.description;
-  els.fill.style.left = `${(100 * r.probability).toFixed(1)}%`;
+  els.fill.style.left = `${(100 * score).toFixed(1)}%`;
   els.threshold.style.left = `${(100 * r.threshold).toFixed(1)}%`;
-  els.probability.textContent = `p = ${p}`;
-  els.bar.setAttribute('aria-label', `Probability of malignancy ${p}; operating threshold ${t}`);
+  els.probability.textContent = `score ${p}`;
+  els.bar.setAttribute('aria-label', `Model score ${p}; operating threshold ${t}`);
   els.thresholdNote.textContent = `${r.aboveThreshold ? 'Above' : 'Below'} the model's operating threshold (${t})` +
     (thresholdRationale ? `: ${thresholdRationale}` : '.');
   const ms = r.timings;
@@ -204,6 +213,7 @@ const boxEditor = setupBoxEditor(
 async function classify(file, roi = null) {
   const rerun = file === current;
   if (!rerun) boxEditor.reset();
+  const original = file; // the report hashes the bytes the user chose, not a reduced copy
   clearError();
   els.status.textContent = `Classifying ${file.name}…`;
   els.heatmap.dataset.drawn = '';
@@ -213,7 +223,7 @@ async function classify(file, roi = null) {
   current = file;
   const form = new FormData();
   form.append('image', file);
-  const headers = els.apiKey.value ? { authorization: `Bearer ${els.apiKey.value.trim()}` } : {};
+  const headers = authHeaders();
   let res;
   try {
     const query = roi ? `&roi=${encodeURIComponent(roi)}` : '';
@@ -235,7 +245,9 @@ async function classify(file, roi = null) {
   showResult(body);
   await showImage(file, body);
   boxEditor.answered(body);
-  els.status.textContent = `Done: ${file.name} — ${body.classification} (p = ${body.probability.toFixed(2)}).${note}`;
+  setCurrent(original, body);
+  els.batch.hidden = true;
+  els.status.textContent = `Done: ${file.name} — ${els.decision.textContent} (score ${decisionValue(body).toFixed(2)}).${note}`;
   // A box re-run keeps focus where the user is working (the box editor).
   if (rerun) return;
   els.result.scrollIntoView({ behavior: 'smooth', block: 'start' });
@@ -259,18 +271,62 @@ async function showImage(file, body) {
     // Start on the side of the operating threshold the image falls: below it, the weak evidence for malignancy
     // tends to sit on borders and burned-in text (see the README's heatmap evaluation).
     els.sideBenign.disabled = !body.heatmap.benignValues;
-    (!body.aboveThreshold && body.heatmap.benignValues ? els.sideBenign : els.sideMalignant).checked = true;
+    (body.decision === 'below_threshold' && body.heatmap.benignValues ? els.sideBenign : els.sideMalignant).checked = true;
     shown = { heatmap: body.heatmap, width, height };
     drawHeatmap(body.heatmap, chosenSide(), width, height);
   } else {
     shown = null;
+    clearHeatmapSummary();
     els.heatmap.getContext('2d').clearRect(0, 0, els.heatmap.width, els.heatmap.height);
     setHeatmapNote('This model provides no heatmap.');
   }
 }
 
+function authHeaders() {
+  return els.apiKey.value ? { authorization: `Bearer ${els.apiKey.value.trim()}` } : {};
+}
+
+// Several files: one request (up to the server's per-request limit), a table in the batch section.
+const classifyBatch = initBatch({
+  open: async (file, body, time, sha256) => {
+    // The opened row becomes the image on show, so a lesion box re-runs it.
+    boxEditor.reset();
+    current = file;
+    showResult(body);
+    await showImage(file, body);
+    boxEditor.answered(body);
+    setCurrent(file, body, time, sha256);
+    els.result.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    els.resultTitle.focus({ preventScroll: true });
+  },
+  request: (files) => {
+    const form = new FormData();
+    for (const file of files) form.append('image', file);
+    return fetch('/predict?explain=true', { method: 'POST', body: form, headers: authHeaders() });
+  },
+  describeError: (status, body) => `${HINTS[status] ?? `HTTP ${status}.`} ${body.error?.message ?? ''}`.trim(),
+});
+
+async function classifyMany(files) {
+  clearError();
+  els.result.hidden = true;
+  els.status.textContent = `Classifying ${files.length} images…`;
+  els.drop.setAttribute('aria-busy', 'true');
+  try {
+    els.status.textContent = await classifyBatch(files, serverLimits?.maxImagesPerRequest ?? files.length);
+    els.batch.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    els.batchTitle.focus({ preventScroll: true });
+  } catch (err) {
+    showError(`Batch: ${err.message}`);
+  } finally {
+    els.drop.removeAttribute('aria-busy');
+  }
+}
+
 function pickFrom(input) {
-  if (input.files?.[0]) classify(input.files[0]);
+  const files = [...(input.files ?? [])];
+  if (files.length > 1) classifyMany(files);
+  else if (files[0]) classify(files[0]);
   input.value = ''; // so choosing the same file again still fires "change"
 }
 
@@ -287,8 +343,9 @@ for (const type of ['dragenter', 'dragover']) {
 for (const type of ['dragleave', 'drop']) els.drop.addEventListener(type, () => els.drop.classList.remove('over'));
 els.drop.addEventListener('drop', (e) => {
   e.preventDefault();
-  const file = e.dataTransfer?.files?.[0];
-  if (file) classify(file);
+  const files = [...(e.dataTransfer?.files ?? [])];
+  if (files.length > 1) classifyMany(files);
+  else if (files[0]) classify(files[0]);
 });
 // A file dropped anywhere else would make the browser navigate away from the page.
 for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());

@@ -94,7 +94,7 @@ async function checkResult(page: Page): Promise<void> {
   await page.locator('#result').waitFor({ state: 'visible' });
   const classification = await page.locator('#classification').textContent();
   assert.ok(['Benign', 'Uncertain', 'Malignant'].includes(classification ?? ''), `classification: ${classification}`);
-  assert.match((await page.locator('#probability').textContent()) ?? '', /^p = [01]\.\d\d$/);
+  assert.match((await page.locator('#probability').textContent()) ?? '', /^score [01]\.\d\d$/);
   assert.ok(((await page.locator('#description').textContent()) ?? '').length > 20);
   // The threshold marker sits where the response's threshold says.
   const card = await (await fetch(`${server!.url}/model`)).json();
@@ -133,7 +133,7 @@ test('desktop: keyboard-only upload shows the answer and the heatmap; the slider
   // Chromium's accessibility tree names every control and the probability bar.
   for (const [role, name] of [
     ['button', /Drop a PNG or JPEG here/], ['slider', /Heatmap opacity/], ['radio', /malignancy/], ['radio', /benign/],
-    ['img', /Probability of malignancy 0\.\d\d; operating threshold 0\.\d\d/], ['img', /uploaded image/], ['alert', undefined],
+    ['img', /Model score 0\.\d\d; operating threshold 0\.\d\d/], ['img', /uploaded image/], ['alert', undefined],
     ['textbox', /Key, sent as/],
   ] as const) {
     assert.equal(await page.getByRole(role, { name, includeHidden: role === 'alert' || role === 'textbox' }).count(), 1, `${role} ${name}`);

@@ -62,6 +62,7 @@ Deno.test('probability is the raw score without calibration and the calibrated o
   const raw = await predict(withoutSeen, [otherImage]);
   assert.equal(raw.calibrated, false);
   assert.equal(raw.probability, raw.score);
+  assert.equal(raw.thresholdOn, 'score');
   const app = await appWith({ ...TINY_CARD, calibration: CALIBRATION });
   const body = await predict(app, [otherImage]);
   assert.equal(body.calibrated, true);
@@ -69,13 +70,31 @@ Deno.test('probability is the raw score without calibration and the calibrated o
   assert.ok(Math.abs(body.probability - applyCalibration(raw.score, CALIBRATION as never)) < 1e-12);
   assert.notEqual(body.probability, body.score);
   assert.equal(body.prediction, body.probability.toFixed(2));
-  // The decision stays on the raw score against the card's threshold.
-  assert.equal(body.decision, raw.score >= TINY_CARD.threshold.value ? 'flagged' : 'below_threshold');
+  // With a calibration and no threshold.scale, the threshold applies to the calibrated probability.
+  assert.equal(body.thresholdOn, 'probability');
+  assert.equal(body.decision, body.probability >= TINY_CARD.threshold.value ? 'flagged' : 'below_threshold');
+  assert.match(body.decisionText, /calibrated model score/);
   const model = await (await app.request('/model')).json();
   assert.deepEqual(model.calibration, CALIBRATION);
   assert.equal(model.serving.calibrated, true);
+  assert.equal(model.serving.thresholdOn, 'probability');
   assert.equal(model.serving.tiers[1].below, TINY_CARD.threshold.value);
-  assert.ok(Math.abs(model.serving.tiers[1].belowProbability - applyCalibration(TINY_CARD.threshold.value, CALIBRATION as never)) < 1e-12);
+  assert.equal(model.serving.tiers[1].belowProbability, TINY_CARD.threshold.value);
+});
+
+Deno.test('threshold.scale "score" keeps the decision on the raw score even with a calibration', async () => {
+  const { score } = await predict(withoutSeen, [otherImage]);
+  for (const [threshold, decision] of [[score - 1e-6, 'flagged'], [score + 1e-6, 'below_threshold']] as const) {
+    const app = await appWith({ ...TINY_CARD, threshold: { value: threshold, scale: 'score' }, calibration: CALIBRATION });
+    const body = await predict(app, [otherImage]);
+    assert.equal(body.thresholdOn, 'score');
+    assert.equal(body.decision, decision);
+    assert.equal(body.classification === 'Benign', decision === 'below_threshold');
+    const model = await (await app.request('/model')).json();
+    assert.equal(model.serving.tiers[1].belowScore, threshold);
+    assert.ok(Math.abs(model.serving.tiers[1].belowProbability - applyCalibration(threshold, CALIBRATION as never)) < 1e-12);
+  }
+  await assert.rejects(() => tinyPredictor({ ...TINY_CARD, threshold: { value: 0.3, scale: 'logit' } }), /threshold\.scale/);
 });
 
 Deno.test('a card with a broken calibration fails at load, not per request', async () => {

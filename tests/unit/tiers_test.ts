@@ -36,14 +36,14 @@ Deno.test('probabilities outside [0, 1] are refused', () => {
 Deno.test('served tiers: no Benign tier at or above the threshold, for any threshold, with or without calibration', () => {
   const maps = [undefined, { method: 'platt', slope: 0.6, intercept: -0.9, fittedOn: 'v', n: 9 } as const, { method: 'platt', slope: 1.8, intercept: 1.2, fittedOn: 'v', n: 9 } as const];
   for (const calibration of maps) {
-    for (const threshold of [0.02, 0.1994, 0.35, 0.6, 0.97]) {
-      const tiers = servedTiers(threshold, calibration);
+    for (const [threshold, scale] of [0.02, 0.1994, 0.35, 0.6, 0.97].flatMap((t) => [[t, 'score'], [t, 'probability']] as const)) {
+      const tiers = servedTiers(threshold, calibration, scale);
       assert.deepEqual(tiers.map((t) => t.id), TIERS.map((t) => t.id));
       for (let i = 0; i <= 1000; i++) {
-        const score = i / 1000;
-        const tier = tierOf(score, tiers);
-        const flagged = score >= threshold;
-        assert.equal(tier.classification === 'Benign', !flagged, `t=${threshold} score=${score} → ${tier.id}`);
+        const value = i / 1000;
+        const tier = tierOf(value, tiers);
+        const flagged = value >= threshold;
+        assert.equal(tier.classification === 'Benign', !flagged, `t=${threshold} ${scale}=${value} → ${tier.id}`);
       }
       // Exactly at the threshold the image is flagged and not Benign; just below it, it is.
       assert.notEqual(tierOf(threshold, tiers).classification, 'Benign');
@@ -72,12 +72,18 @@ Deno.test('served tiers at the shipped kind of threshold (0.1994, no calibration
 
 Deno.test('served tiers with calibration: bounds are set on calibrated probability and mapped back to scores', () => {
   const calibration = { method: 'platt', slope: 0.7, intercept: -0.5, fittedOn: 'v', n: 9 } as const;
-  const tiers = servedTiers(0.2, calibration);
+  const tiers = servedTiers(0.2, calibration, 'score');
   const t = applyCalibration(0.2, calibration);
   assert.equal(tiers[1].below, 0.2);
+  assert.equal(tiers[1].belowScore, 0.2);
   assert.equal(tiers[1].belowProbability, t);
   for (const tier of tiers.slice(2, 5)) {
-    assert.ok(Math.abs(applyCalibration(tier.below, calibration) - tier.belowProbability) < 1e-9, tier.id);
+    assert.equal(tier.below, tier.belowScore);
+    assert.ok(Math.abs(applyCalibration(tier.belowScore, calibration) - tier.belowProbability) < 1e-9, tier.id);
   }
   assert.equal(tiers[2].belowProbability, Math.max(0.5, t));
+  // On the probability scale the threshold is t itself and the bounds are the probability bounds.
+  const onP = servedTiers(0.3, calibration, 'probability');
+  assert.deepEqual(onP.map((x) => x.below), [0.1, 0.3, 0.5, 0.7, 0.9, Infinity]);
+  assert.ok(Math.abs(applyCalibration(onP[1].belowScore, calibration) - 0.3) < 1e-9);
 });
