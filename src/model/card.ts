@@ -8,8 +8,8 @@ export interface ModelCard {
   name: string;
   version: string;
   /**
-   * `scale`: what `value` is compared with. Absent: `probability` when the card has a calibration (the threshold was
-   * chosen on calibrated validation scores, as the training pipeline does), else `score` (the same numbers then).
+   * `scale`: what `value` is compared with; absent = `score`, the raw model output (the training pipeline, the adapt
+   * command and the predictor all put the threshold there). `probability` = the served, calibrated probability.
    */
   threshold: { value: number; rationale?: string; scale?: ThresholdScale };
   /** Maps raw scores to calibrated probabilities (src/model/calibration.ts); absent = scores are served raw. */
@@ -37,5 +37,5 @@ export function parseModelCard(json: unknown): ModelCard {
 
 /** The scale a card's threshold applies to (see ModelCard.threshold.scale). */
 export function thresholdScale(card: ModelCard): ThresholdScale {
-  return card.threshold.scale ?? (card.calibration ? 'probability' : 'score');
+  return card.threshold.scale ?? 'score';
 }

@@ -93,6 +93,14 @@ export function servedTiers(threshold: number, calibration?: Calibration, scale:
   });
 }
 
+/** The mapping in one paragraph, for model cards (`tierMapping`) written by the training pipeline. */
+export const TIER_MAPPING =
+  'The six tiers of the original API are re-based on the operating threshold: with t = the threshold as a served ' +
+  '(calibrated) probability, very_likely_benign < min(0.1, t/2) ≤ likely_benign < t ≤ uncertain < max(0.5, t) ≤ ' +
+  'possibly_malignant < max(0.7, t) ≤ likely_malignant < max(0.9, t) ≤ very_likely_malignant. The original\'s fixed ' +
+  '0.3 Benign/Uncertain bound called images the threshold flags "Benign"; here "Benign" means exactly "below the ' +
+  'threshold". GET /model lists the bounds (serving.tiers); docs/trust.md explains them.';
+
 /** The served tier of a value on the threshold's scale (see servedTiers). */
 export function tierOf(value: number, tiers: readonly ServedTier[]): ServedTier {
   if (!(value >= 0 && value <= 1)) throw new RangeError(`value out of [0, 1]: ${value}`);

@@ -27,7 +27,8 @@ export function setModelCard(summary) {
   card = summary;
   const threshold = summary.threshold?.value;
   const model = `Model ${summary.name} ${summary.version}` +
-    (typeof threshold === 'number' ? ` · operating threshold ${threshold.toFixed(2)} on the model score` : '') + '.';
+    (typeof threshold === 'number' ? ` · operating threshold ${threshold.toFixed(2)} on the ` +
+      `${summary.threshold.scale === 'probability' ? 'calibrated ' : ''}model score` : '') + '.';
   $('result-model').textContent = model;
   $('batch-model').textContent = model;
   const rows = operatingRows(summary.metrics);

@@ -70,29 +70,33 @@ Deno.test('probability is the raw score without calibration and the calibrated o
   assert.ok(Math.abs(body.probability - applyCalibration(raw.score, CALIBRATION as never)) < 1e-12);
   assert.notEqual(body.probability, body.score);
   assert.equal(body.prediction, body.probability.toFixed(2));
-  // With a calibration and no threshold.scale, the threshold applies to the calibrated probability.
-  assert.equal(body.thresholdOn, 'probability');
-  assert.equal(body.decision, body.probability >= TINY_CARD.threshold.value ? 'flagged' : 'below_threshold');
-  assert.match(body.decisionText, /calibrated model score/);
+  // Without threshold.scale the threshold applies to the raw score, calibration or not.
+  assert.equal(body.thresholdOn, 'score');
+  assert.equal(body.decision, body.score >= TINY_CARD.threshold.value ? 'flagged' : 'below_threshold');
   const model = await (await app.request('/model')).json();
   assert.deepEqual(model.calibration, CALIBRATION);
   assert.equal(model.serving.calibrated, true);
-  assert.equal(model.serving.thresholdOn, 'probability');
+  assert.equal(model.serving.thresholdOn, 'score');
   assert.equal(model.serving.tiers[1].below, TINY_CARD.threshold.value);
-  assert.equal(model.serving.tiers[1].belowProbability, TINY_CARD.threshold.value);
+  assert.equal(model.serving.tiers[1].belowScore, TINY_CARD.threshold.value);
+  assert.ok(Math.abs(model.serving.tiers[1].belowProbability - applyCalibration(TINY_CARD.threshold.value, CALIBRATION as never)) < 1e-12);
 });
 
-Deno.test('threshold.scale "score" keeps the decision on the raw score even with a calibration', async () => {
-  const { score } = await predict(withoutSeen, [otherImage]);
-  for (const [threshold, decision] of [[score - 1e-6, 'flagged'], [score + 1e-6, 'below_threshold']] as const) {
-    const app = await appWith({ ...TINY_CARD, threshold: { value: threshold, scale: 'score' }, calibration: CALIBRATION });
-    const body = await predict(app, [otherImage]);
-    assert.equal(body.thresholdOn, 'score');
-    assert.equal(body.decision, decision);
-    assert.equal(body.classification === 'Benign', decision === 'below_threshold');
-    const model = await (await app.request('/model')).json();
-    assert.equal(model.serving.tiers[1].belowScore, threshold);
-    assert.ok(Math.abs(model.serving.tiers[1].belowProbability - applyCalibration(threshold, CALIBRATION as never)) < 1e-12);
+Deno.test('decision and tier agree on either threshold scale, with a calibration', async () => {
+  const raw = await predict(withoutSeen, [otherImage]);
+  const calibrated = applyCalibration(raw.score, CALIBRATION as never);
+  const cases = [['score', raw.score], ['probability', calibrated]] as const;
+  for (const [scale, value] of cases) {
+    for (const [threshold, decision] of [[value - 1e-6, 'flagged'], [value + 1e-6, 'below_threshold']] as const) {
+      const app = await appWith({ ...TINY_CARD, threshold: { value: threshold, scale }, calibration: CALIBRATION });
+      const body = await predict(app, [otherImage]);
+      assert.equal(body.thresholdOn, scale);
+      assert.equal(body.decision, decision, `${scale} ${decision}`);
+      assert.equal(body.classification === 'Benign', decision === 'below_threshold');
+      assert.match(body.decisionText, scale === 'probability' ? /calibrated model score/ : /the model score|: model score/);
+      const model = await (await app.request('/model')).json();
+      assert.equal(model.serving.tiers[1].below, threshold);
+    }
   }
   await assert.rejects(() => tinyPredictor({ ...TINY_CARD, threshold: { value: 0.3, scale: 'logit' } }), /threshold\.scale/);
 });
