@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /** Starts the real Deno server and Debian's headless Chromium for the browser tests (Node, playwright-core). */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -5,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
+import { type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { inCi } from '../fixtures/ci.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -88,4 +89,18 @@ export async function launchChromium(options: BrowserContextOptions = {}): Promi
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether the heatmap's painted pixels are mostly red (evidence for malignancy) or blue (towards benign). */
+export function dominantChannel(page: Page): Promise<'red' | 'blue'> {
+  return page.evaluate(() => {
+    const c = document.getElementById('heatmap') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let red = 0, blue = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      red += d[i] * d[i + 3];
+      blue += d[i + 2] * d[i + 3];
+    }
+    return red > blue ? 'red' : 'blue';
+  });
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { DATA, type DenoServer, launchChromium, OUT, ROOT, skipReason, startDenoServer } from './harness.ts';
+import { DATA, type DenoServer, dominantChannel, launchChromium, OUT, ROOT, skipReason, startDenoServer } from './harness.ts';
 
 const skip = skipReason();
 // A malignant image from the model's held-out test split (never seen in training), else a fixed one.
@@ -62,20 +62,6 @@ function heatmapPixels(page: Page): Promise<{ painted: number; levels: number; t
       levels.add(d[i]);
     }
     return { painted, levels: levels.size, total: d.length / 4 };
-  });
-}
-
-/** Whether the heatmap's painted pixels are mostly red (evidence for malignancy) or blue (towards benign). */
-function dominantChannel(page: Page): Promise<'red' | 'blue'> {
-  return page.evaluate(() => {
-    const c = document.getElementById('heatmap') as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let red = 0, blue = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      red += d[i] * d[i + 3];
-      blue += d[i + 2] * d[i + 3];
-    }
-    return red > blue ? 'red' : 'blue';
   });
 }
 

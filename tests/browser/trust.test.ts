@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { DATA, type DenoServer, launchChromium, OUT, ROOT, skipReason, startDenoServer } from './harness.ts';
+import { DATA, type DenoServer, dominantChannel, launchChromium, OUT, ROOT, skipReason, startDenoServer } from './harness.ts';
 
 const skip = skipReason();
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -101,20 +101,6 @@ async function openPage(): Promise<Page> {
   await page.goto(server!.url);
   await page.locator('#model').filter({ hasText: 'threshold' }).waitFor();
   return page;
-}
-
-/** Whether the heatmap's painted pixels are mostly red (evidence for malignancy) or blue (towards benign). */
-function dominantChannel(page: Page): Promise<'red' | 'blue'> {
-  return page.evaluate(() => {
-    const c = document.getElementById('heatmap') as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let red = 0, blue = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      red += d[i] * d[i + 3];
-      blue += d[i + 2] * d[i + 3];
-    }
-    return red > blue ? 'red' : 'blue';
-  });
 }
 
 /** Waits until an element lies wholly inside the viewport (the page scrolls smoothly to the result). */
