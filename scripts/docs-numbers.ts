@@ -19,6 +19,7 @@
 import { parseArgs } from 'node:util';
 import { markdownTables, type Results } from '../bench/report.ts';
 import { applyCalibration, parseCalibration } from '../src/model/calibration.ts';
+import { parseModelCard, thresholdScale } from '../src/model/card.ts';
 import { decide } from '../src/model/decision.ts';
 import { servedTiers, tierOf } from '../src/model/tiers.ts';
 
@@ -120,23 +121,26 @@ export const TABLES: Record<string, { source: string; render(doc: Json): string 
   'answer-example': {
     source: 'card',
     render(doc) {
-      const card = doc as { name: string; version: string; threshold: { value: number }; calibration?: unknown };
+      const card = parseModelCard(doc);
       const calibration = parseCalibration(card.calibration);
       const score = 0.85;
       const threshold = card.threshold.value;
-      const tier = tierOf(score, servedTiers(threshold, calibration));
       const probability = applyCalibration(score, calibration);
+      const thresholdOn = thresholdScale(card);
+      const value = thresholdOn === 'probability' ? probability : score;
+      const tier = tierOf(value, servedTiers(threshold, calibration, thresholdOn));
       const answer = {
         prediction: probability.toFixed(2),
         description: tier.description,
         classification: tier.classification,
-        ...decide(score, threshold),
+        ...decide(value, threshold, thresholdOn === 'probability' ? 'calibrated model score' : 'model score'),
         probability: Number(probability.toFixed(4)),
         score,
         calibrated: calibration !== undefined,
+        thresholdOn,
         tier: tier.id,
         threshold: Number(threshold.toFixed(4)),
-        aboveThreshold: score >= threshold,
+        aboveThreshold: value >= threshold,
         image: { format: 'png', width: 562, height: 471 },
         model: { name: card.name, version: card.version },
         timings: { decode: 2.4, preprocess: 0.8, inference: 2.3 },

@@ -3,7 +3,7 @@ import type { ModelCard } from './card.ts';
 // Per-set numbers a reader of the page needs; reliability tables, curves and histories stay in the full card.
 const SET_FIELDS = [
   'description', 'n', 'positives', 'auc', 'aucCi95', 'threshold', 'sensitivity', 'sensitivityCi95', 'specificity',
-  'specificityCi95', 'accuracy', 'ece', 'eceCalibrated',
+  'specificityCi95', 'accuracy', 'ece',
 ];
 // Top-level fields that are short and say what the model is and how far to trust it.
 const CARD_FIELDS = [

@@ -15,10 +15,10 @@ const HEADLINES = { flagged: 'Flagged for work-up', below_threshold: "Below the 
 const pct = (v) => `${(100 * v).toFixed(0)} %`;
 const ci = (c) => (Array.isArray(c) ? ` (${pct(c[0])}–${pct(c[1])})` : '');
 
-/** The sets a reader should weigh the answer by: every reported set except the one that chose the threshold. */
+/** The sets a reader should weigh the answer by: every reported set except those that chose the threshold. */
 export function operatingRows(metrics) {
   return Object.entries(metrics ?? {})
-    .filter(([key, m]) => key !== 'validation' && m && typeof m.sensitivity === 'number' && typeof m.specificity === 'number')
+    .filter(([key, m]) => !/^validation/i.test(key) && m && typeof m.sensitivity === 'number' && typeof m.specificity === 'number')
     .map(([key, m]) => ({ key, ...m }));
 }
 
