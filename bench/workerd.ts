@@ -6,7 +6,7 @@
  *   node_modules/.bin/deno run -A bench/workerd.ts [--runs 3] [--warm 50] [--var NAME=value …] [--json out.json]
  *
  * --var overrides a wrangler.toml [vars] entry (e.g. to try another MAX_PIXELS for the 128 MB isolate);
- * WORKERD_START_TIMEOUT_MS (default 60000) is how long a workerd start may take on a busy machine.
+ * WORKERD_START_TIMEOUT_MS (tests/workerd/launch.ts) bounds how long a workerd start may take on a busy machine.
  *
  * Cold start here = a fresh workerd process (the Worker's modules loaded and compiled) and then the first
  * /predict on the new isolate, which waits for the model to load. workerd runs on this machine's CPU, not on
@@ -46,8 +46,6 @@ const IMAGES = [
   'busi/malignant/malignant (1).png',
   'breast-lesions-usg/malignant/case005.png',
 ];
-// Building and starting the bundle takes seconds on a quiet machine and minutes on a busy one.
-const START_TIMEOUT_MS = Number(Deno.env.get('WORKERD_START_TIMEOUT_MS') ?? 60_000);
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const percentile = (xs: number[], p: number) =>
@@ -117,7 +115,7 @@ for (let run = 0; run < Number(args.runs); run++) {
 }
 
 // Warm latency on one more workerd.
-const worker = await startWorkerd({ vars: overrides, timeoutMs: START_TIMEOUT_MS });
+const worker = await startWorkerd({ vars: overrides });
 const latencies: number[] = [];
 const explain: number[] = [];
 const stages = { decode: [] as number[], preprocess: [] as number[], inference: [] as number[] };
@@ -242,5 +240,5 @@ if (args.json) {
 
 /** startWorkerd waits for /health, which would start the model load before the timed /predict: avoid it. */
 async function startWorkerdWithoutTouchingIt(): Promise<WorkerdServer> {
-  return await startWorkerd({ vars: overrides, probe: false, timeoutMs: START_TIMEOUT_MS });
+  return await startWorkerd({ vars: overrides, probe: false });
 }

@@ -274,12 +274,21 @@ Deno.test({
           multipart([{ name: 'file', bytes: png, filename: FILE_NAME }]),
         ]
       ) {
-        const res = await fetch(`${url}/predict?explain=true`, { method: 'POST', body });
+        // check=off: the input gate would refuse this noise image, and the classifying paths must be covered too.
+        const res = await fetch(`${url}/predict?explain=true&check=off`, { method: 'POST', body });
         statuses.push(res.status);
         const text = await res.text();
         for (const d of served) assert.deepEqual(d.findIn(text), []);
       }
       assert.deepEqual(statuses, [200, 200, 422, 400]);
+      // And through the input gate, which answers 422 not_ultrasound with its measurements for such an image.
+      const gated = await fetch(`${url}/predict?explain=true`, {
+        method: 'POST',
+        body: multipart([{ name: 'image', bytes: png, filename: FILE_NAME }]),
+      });
+      const gatedText = await gated.text();
+      assert.ok([200, 422].includes(gated.status), `gated answer ${gated.status}`);
+      for (const d of served) assert.deepEqual(d.findIn(gatedText), [], 'gated answer');
     } finally {
       child.kill('SIGTERM');
       await child.status;
