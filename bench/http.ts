@@ -28,7 +28,8 @@ export function startServer(parallel: boolean, env: Record<string, string> = {})
   if (parallel) args.push('--parallel');
   args.push('src/deno.ts');
   const spawnedAt = performance.now();
-  const child = new Deno.Command(DENO, { args, cwd: ROOT, env, stdout: 'null', stderr: 'null' }).spawn();
+  // PORT is cleared: src/deno.ts honours it over --port.
+  const child = new Deno.Command(DENO, { args, cwd: ROOT, env: { PORT: '', ...env }, stdout: 'null', stderr: 'null' }).spawn();
   const server: Server = {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid,

@@ -86,7 +86,8 @@ async function start(port) {
   const child = spawn(deno, argv, {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, EXPOSE_MEMORY: '1', RATE_LIMIT_PER_MINUTE: '0', API_KEY: '' },
+    // PORT is cleared: src/deno.ts honours it over --port.
+    env: { ...process.env, EXPOSE_MEMORY: '1', RATE_LIMIT_PER_MINUTE: '0', API_KEY: '', PORT: '' },
   });
   return { base: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stopChild(child) };
 }
