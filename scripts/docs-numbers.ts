@@ -28,7 +28,7 @@ export const SOURCES: Record<string, string> = {
   card: 'static/model/card.json',
   bench: 'bench/results/latest.json',
   parity: 'bench/results/parity.json',
-  workerd: 'bench/results/workerd.json',
+  workerd: 'bench/results/workerd-run.json',
   heatmap: 'bench/results/heatmap-eval.json',
 };
 
