@@ -6,12 +6,17 @@
  * Writes bench/results/overhead.json. Run with --cpu-prof to see the functions behind the numbers.
  * Flags: --iterations=N (default 200), --out=PATH.
  */
+import { Buffer } from 'node:buffer';
 import process from 'node:process';
+import { inflateSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { createApp } from '../src/app.ts';
 import { DEFAULT_LIMITS } from '../src/config.ts';
 import { createPredictor } from '../src/create-predictor.ts';
+import { createDecoders } from '../src/image/codecs.ts';
+import { streamInflate } from '../src/image/stream-inflate.ts';
 import { readMultipart } from '../src/routes/multipart.ts';
+import { CODEC_URLS } from '../src/runtime/wasm-paths.ts';
 import { BUNDLED_MODEL_DIR, readModelDir } from '../src/runtime/deno-model.ts';
 import { startWasmBackend } from '../src/runtime/deno-tf.ts';
 import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
@@ -51,6 +56,16 @@ const quietApp = createApp({ predictor: Promise.resolve(predictor), log: () => {
 const jsonLogApp = createApp({ predictor: Promise.resolve(predictor), log: (line) => void JSON.stringify(line) });
 const answer = await predictor.predictMany([png.bytes], DEFAULT_LIMITS);
 
+// The PNG decode with each inflate a runtime could use (Workers had only the wasm codec; Deno used node:zlib).
+const nativeInflate = (parts: Uint8Array[], size: number) =>
+  inflateSync(parts.length === 1 ? parts[0] : Buffer.concat(parts), { maxOutputLength: Math.max(size, 1) });
+const codecs = { png: new WebAssembly.Module(await Deno.readFile(CODEC_URLS.png)), jpeg: new WebAssembly.Module(await Deno.readFile(CODEC_URLS.jpeg)) };
+const decodeWith = {
+  stream: createDecoders({ ...codecs, inflate: streamInflate }),
+  zlib: createDecoders({ ...codecs, inflate: nativeInflate }),
+  wasm: createDecoders(codecs),
+};
+
 /** Steps timed, each a full request's worth of that piece. */
 const steps: Record<string, () => unknown> = {
   pipeline: () => predictor.predictMany([png.bytes], DEFAULT_LIMITS),
@@ -62,6 +77,9 @@ const steps: Record<string, () => unknown> = {
     return new Uint8Array(await (form.get('image') as File).arrayBuffer());
   },
   'multipart parse, readMultipart (served)': () => readMultipart(request(), DEFAULT_LIMITS.maxBodyBytes, ['image']),
+  'PNG decode, DecompressionStream inflate': () => decodeWith.stream.decodePng(png.bytes),
+  'PNG decode, node:zlib inflateSync': () => decodeWith.zlib.decodePng(png.bytes),
+  'PNG decode, imagescript wasm codec (RGBA)': () => decodeWith.wasm.decodePng(png.bytes),
   'seen-in-training lookup': () => predictor.markSeen([png.bytes], answer),
   'JSON answer (c.json equivalent)': async () => new Response(JSON.stringify(answer[0]), { headers: { 'content-type': 'application/json' } }).arrayBuffer(),
 };

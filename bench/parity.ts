@@ -1,7 +1,7 @@
 /**
  * `deno run -A bench/parity.ts [--step=N] [--jpeg-step=N]`: the bundled model's probabilities through the
  * optimised serving path against the reference path, on the shared data (BUSI + BrEaST).
- * - PNG as stored: optimised = native-inflate PNG reader + optimised preprocessing + folded (fused) forward pass;
+ * - PNG as stored: optimised = native stream-inflate PNG reader + optimised preprocessing + folded (fused) forward pass;
  *   reference = imagescript wasm codec + the original preprocessing + the tfjs-layers model.
  * - JPEG (each image upscaled 2× and encoded at quality 90 with imagescript, ≈ 1 MP for BUSI): optimised adds
  *   DCT-domain reduced-scale decoding (decodeJpeg atLeast = model input); reference decodes every pixel.

@@ -14,6 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Image } from 'imagescript';
+import { processCpuSeconds } from './http.ts';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
 import {
@@ -119,14 +120,19 @@ const worker = await startWorkerd({ vars: overrides });
 const latencies: number[] = [];
 const explain: number[] = [];
 const stages = { decode: [] as number[], preprocess: [] as number[], inference: [] as number[] };
+let pngCpuMs = NaN;
 try {
   await waitReady(worker.url);
   for (const bytes of images) await timedPost(worker.url, [bytes]); // warm every code path once
+  const cpu0 = worker.workerdPid ? processCpuSeconds(worker.workerdPid) : NaN;
   for (let i = 0; i < Number(args.warm); i++) {
     const { ms, body } = await timedPost(worker.url, [images[i % images.length]]);
     latencies.push(ms);
     for (const key of Object.keys(stages) as (keyof typeof stages)[]) stages[key].push(body.timings[key]);
   }
+  // The workerd process's CPU (runtime + isolate, all threads) per warm PNG request: the closest local
+  // stand-in for the CPU time Workers bills and limits (10 ms on the free plan).
+  if (worker.workerdPid) pngCpuMs = ((processCpuSeconds(worker.workerdPid) - cpu0) * 1000) / Number(args.warm);
   for (let i = 0; i < 10; i++) {
     explain.push((await timedPost(worker.url, [images[i % images.length]], '?explain=true')).ms);
   }
@@ -219,6 +225,7 @@ const result = {
     meanMs: round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
     stageMedianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
     explainP50Ms: round(percentile(explain, 50)),
+    workerdCpuMsPerPngRequest: Number.isNaN(pngCpuMs) ? null : round(pngCpuMs, 2),
   },
   memory: {
     limits: { maxPixels, maxImagesPerRequest: maxImages },

@@ -1,7 +1,20 @@
 import type { Raster } from './raster.ts';
 
-/** Inflates a zlib stream whose decompressed size is known; throws on bad data. */
-export type Inflate = (zlib: Uint8Array, size: number) => Uint8Array;
+/**
+ * Inflates a zlib stream, given as the IDAT chunks' data in file order, whose decompressed size is known;
+ * throws (or rejects) on bad data and on output beyond `size`. May be async (DecompressionStream is).
+ */
+export type Inflate = (zlib: Uint8Array[], size: number) => Uint8Array | Promise<Uint8Array>;
+
+/** What the chunk walk found in a common PNG: its layout and its compressed data. */
+interface CommonPng {
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+  idat: Uint8Array[];
+  /** Inflated size: a filter byte plus a row of pixels per row. */
+  size: number;
+}
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 // Colour types read here, by the raster channels they become: gray, RGB, RGBA (8 bits each, no palette).
@@ -11,17 +24,28 @@ const CHANNELS_BY_COLOUR_TYPE: Record<number, 1 | 3 | 4> = { 0: 1, 2: 3, 6: 4 };
  * Decodes the common PNG layouts straight to a Raster of the file's own channel count: 8-bit gray, RGB or
  * RGBA, not interlaced, no palette and no tRNS colour key. Returns null for anything else (or anything
  * malformed) so the caller falls back to the full codec, which also produces the errors.
- * Why: a native inflate (node:zlib where the runtime has it) is ~3× faster than the wasm codec's, and 8-bit
- * gray ultrasound frames need no RGBA expansion. (A JavaScript inflate such as fflate was measured slower than
- * the whole wasm decode, so there is no pure-JS path.) CRCs are not checked; the zlib stream's structure and
- * exact length are.
+ * Why: a native inflate (DecompressionStream, src/image/stream-inflate.ts) is ~3× faster than the wasm codec's,
+ * and 8-bit gray ultrasound frames need no RGBA expansion. (A JavaScript inflate such as fflate was measured
+ * slower than the whole wasm decode, so there is no pure-JS path.) CRCs are not checked; the zlib stream's
+ * structure and exact length are. Async exactly when `inflate` is.
  */
-export function readCommonPng(bytes: Uint8Array, inflate: Inflate): Raster | null {
+export function readCommonPng(bytes: Uint8Array, inflate: Inflate): Raster | null | Promise<Raster | null> {
+  const png = parseCommonPng(bytes);
+  if (!png) return null;
+  let filtered: Uint8Array | Promise<Uint8Array>;
+  try {
+    filtered = inflate(png.idat, png.size);
+  } catch {
+    return null;
+  }
+  return filtered instanceof Promise ? filtered.then((f) => finish(png, f), () => null) : finish(png, filtered);
+}
+
+function parseCommonPng(bytes: Uint8Array): CommonPng | null {
   if (bytes.length < 8 + 25 || SIGNATURE.some((b, i) => bytes[i] !== b)) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let width = 0, height = 0, channels: 1 | 3 | 4 | undefined;
-  const compressed: Uint8Array[] = [];
-  let compressedLength = 0;
+  const idat: Uint8Array[] = [];
   let ended = false;
   for (let offset = 8; offset + 12 <= bytes.length;) {
     const length = view.getUint32(offset);
@@ -36,8 +60,7 @@ export function readCommonPng(bytes: Uint8Array, inflate: Inflate): Raster | nul
       channels = CHANNELS_BY_COLOUR_TYPE[colourType];
       if (depth !== 8 || !channels || compression !== 0 || filter !== 0 || interlace !== 0) return null;
     } else if (type === 0x49444154 /* IDAT */) {
-      compressed.push(bytes.subarray(body, body + length));
-      compressedLength += length;
+      if (length > 0) idat.push(bytes.subarray(body, body + length));
     } else if (type === 0x74524e53 /* tRNS */ || type === 0x504c5445 /* PLTE */) {
       return null;
     } else if (type === 0x49454e44 /* IEND */) {
@@ -46,31 +69,16 @@ export function readCommonPng(bytes: Uint8Array, inflate: Inflate): Raster | nul
     }
     offset = body + length + 4;
   }
-  if (!ended || !channels || width === 0 || height === 0 || compressed.length === 0) return null;
-  const stride = width * channels;
-  const size = height * (stride + 1);
-  let filtered: Uint8Array;
-  try {
-    filtered = inflate(join(compressed, compressedLength), size);
-  } catch {
-    return null;
-  }
-  if (filtered.length !== size) return null;
-  // A plain Uint8Array view (not a Node Buffer) keeps the unfilter loops monomorphic.
-  filtered = new Uint8Array(filtered.buffer, filtered.byteOffset, filtered.length);
-  const data = unfilter(filtered, width, height, channels);
-  return data ? { width, height, channels, data } : null;
+  if (!ended || !channels || width === 0 || height === 0 || idat.length === 0) return null;
+  return { width, height, channels, idat, size: height * (width * channels + 1) };
 }
 
-function join(parts: Uint8Array[], length: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+function finish({ width, height, channels, size }: CommonPng, inflated: Uint8Array): Raster | null {
+  if (inflated.length !== size) return null;
+  // A plain Uint8Array view (not a Node Buffer) keeps the unfilter loops monomorphic.
+  const filtered = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
+  const data = unfilter(filtered, width, height, channels);
+  return data ? { width, height, channels, data } : null;
 }
 
 /**

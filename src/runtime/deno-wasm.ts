@@ -1,9 +1,9 @@
 import { type Decoders, createDecoders } from '../image/codecs.ts';
-import { nativeInflate } from './native-inflate.ts';
+import { streamInflate } from '../image/stream-inflate.ts';
 import { CODEC_URLS } from './wasm-paths.ts';
 
 /** Compiles imagescript's codecs from node_modules for Deno. */
 export async function loadDenoDecoders(): Promise<Decoders> {
   const [png, jpeg] = await Promise.all([Deno.readFile(CODEC_URLS.png), Deno.readFile(CODEC_URLS.jpeg)]);
-  return createDecoders({ png: new WebAssembly.Module(png), jpeg: new WebAssembly.Module(jpeg), inflate: nativeInflate });
+  return createDecoders({ png: new WebAssembly.Module(png), jpeg: new WebAssembly.Module(jpeg), inflate: streamInflate });
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { createDecoders } from '../../src/image/codecs.ts';
 import { readCommonPng } from '../../src/image/png-reader.ts';
-import { nativeInflate } from '../../src/runtime/native-inflate.ts';
+import { streamInflate } from '../../src/image/stream-inflate.ts';
+import { pngChunk } from '../fixtures/png-chunks.ts';
 import { CODEC_URLS } from '../../src/runtime/wasm-paths.ts';
 
 const fixture = (name: string) => Deno.readFileSync(new URL(`../fixtures/colour/${name}`, import.meta.url));
@@ -12,12 +13,12 @@ const wasm = createDecoders({
 });
 
 for (const [name, channels] of [['gray8.png', 1], ['rgb8.png', 3], ['rgba8.png', 4]] as const) {
-  Deno.test(`${name} is read with ${channels} channel(s) and the wasm codec's pixels`, () => {
+  Deno.test(`${name} is read with ${channels} channel(s) and the wasm codec's pixels`, async () => {
     const bytes = fixture(name);
-    const fast = readCommonPng(bytes, nativeInflate);
+    const fast = await readCommonPng(bytes, streamInflate);
     assert.ok(fast);
     assert.equal(fast.channels, channels);
-    const reference = wasm.decodePng(bytes); // always RGBA
+    const reference = await wasm.decodePng(bytes); // always RGBA
     assert.deepEqual([fast.width, fast.height], [reference.width, reference.height]);
     for (let p = 0; p < fast.width * fast.height; p++) {
       for (let c = 0; c < 4; c++) {
@@ -29,18 +30,54 @@ for (const [name, channels] of [['gray8.png', 1], ['rgb8.png', 3], ['rgba8.png',
 }
 
 for (const name of ['palette.png', 'palette-trns.png', 'interlaced.png', 'gray16.png', 'rgb16.png', 'graya8.png']) {
-  Deno.test(`${name} is left to the wasm codec`, () => {
-    assert.equal(readCommonPng(fixture(name), nativeInflate), null);
+  Deno.test(`${name} is left to the wasm codec`, async () => {
+    assert.equal(await readCommonPng(fixture(name), streamInflate), null);
   });
 }
 
-Deno.test('truncated or corrupted data is left to the wasm codec (which reports the error)', () => {
+Deno.test('truncated or corrupted data is left to the wasm codec (which reports the error)', async () => {
   const bytes = fixture('gray8.png');
-  assert.equal(readCommonPng(bytes.subarray(0, bytes.length - 20), nativeInflate), null);
+  assert.equal(await readCommonPng(bytes.subarray(0, bytes.length - 20), streamInflate), null);
   const corrupt = bytes.slice();
   // Flip bytes inside the first IDAT body (after the 8-byte signature and 25-byte IHDR chunk).
   const idat = new TextDecoder().decode(corrupt).indexOf('IDAT') + 4;
   for (let i = idat + 2; i < idat + 12 && i < corrupt.length - 12; i++) corrupt[i] ^= 0xa5;
-  assert.equal(readCommonPng(corrupt, nativeInflate), null);
-  assert.equal(readCommonPng(new Uint8Array([137, 80, 78, 71]), nativeInflate), null);
+  assert.equal(await readCommonPng(corrupt, streamInflate), null);
+  assert.equal(await readCommonPng(new Uint8Array([137, 80, 78, 71]), streamInflate), null);
+});
+
+/** gray8.png's chunks: IHDR, one IDAT's data, and everything after it. */
+function splitGray(): { ihdr: Uint8Array; zlib: Uint8Array } {
+  const bytes = fixture('gray8.png');
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  let ihdr = new Uint8Array(), zlib = new Uint8Array();
+  for (let o = 8; o + 12 <= bytes.length; o += 12 + view.getUint32(o)) {
+    const type = new TextDecoder().decode(bytes.subarray(o + 4, o + 8));
+    const data = bytes.subarray(o + 8, o + 8 + view.getUint32(o));
+    if (type === 'IHDR') ihdr = data;
+    if (type === 'IDAT') zlib = new Uint8Array([...zlib, ...data]);
+  }
+  return { ihdr, zlib };
+}
+const pngOf = (ihdr: Uint8Array, idats: Uint8Array[]) =>
+  new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, ...pngChunk('IHDR', ihdr), ...idats.flatMap((d) => [...pngChunk('IDAT', d)]), ...pngChunk('IEND', new Uint8Array())]);
+
+Deno.test('the zlib stream split over many IDAT chunks (as encoders write it) reads the same pixels', async () => {
+  const { ihdr, zlib } = splitGray();
+  const whole = await readCommonPng(pngOf(ihdr, [zlib]), streamInflate);
+  const cuts = [1, 2, 7, Math.floor(zlib.length / 2), zlib.length - 3];
+  const parts = [0, ...cuts].map((c, i) => zlib.subarray(c, cuts[i] ?? zlib.length));
+  const split = await readCommonPng(pngOf(ihdr, parts), streamInflate);
+  assert.ok(whole && split);
+  assert.deepEqual(split.data, whole.data);
+});
+
+Deno.test('a stream that inflates past the header\'s size, or has junk after its end, is refused', async () => {
+  const { ihdr, zlib } = splitGray();
+  // The same data under a header claiming one row fewer: the stream inflates past what that header allows.
+  const shorter = ihdr.slice();
+  new DataView(shorter.buffer).setUint32(4, new DataView(ihdr.buffer, ihdr.byteOffset).getUint32(4) - 1);
+  assert.equal(await readCommonPng(pngOf(shorter, [zlib]), streamInflate), null);
+  await assert.rejects(async () => await streamInflate([zlib], 10));
+  assert.equal(await readCommonPng(pngOf(ihdr, [zlib, new Uint8Array([1, 2, 3])]), streamInflate), null);
 });

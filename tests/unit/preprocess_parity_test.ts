@@ -1,5 +1,5 @@
 /**
- * The optimised decode + preprocessing (native-inflate PNG reader, gray kept one channel, rows resampled once)
+ * The optimised decode + preprocessing (native stream-inflate PNG reader, gray kept one channel, rows resampled once)
  * against the slow reference (the imagescript wasm codec's RGBA output and the original per-output-row
  * preprocessing, kept below verbatim) on shared-data images. Tolerance: 1e-6 absolute per input value in
  * [0, 1]; the optimised path performs the same float operations in the same order, so the expected

@@ -1,5 +1,6 @@
 import { ascii, corrupt, startsWith, viewOf } from '../bytes.ts';
 import type { ImageFormat, ImageHeader } from '../format.ts';
+import type { Raster } from '../raster.ts';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -32,7 +33,7 @@ function checkPngChunks(bytes: Uint8Array): void {
   throw corrupt('PNG is truncated (no IEND chunk)');
 }
 
-/** PNG through the runtime's codecs (native-inflate reader for common layouts, imagescript wasm otherwise). */
+/** PNG through the runtime's codecs (src/image/png-reader.ts with the native stream inflate for common layouts, imagescript wasm otherwise). */
 export const png: ImageFormat = {
   name: 'png',
   matches: (bytes) => startsWith(bytes, SIGNATURE),
@@ -42,9 +43,12 @@ export const png: ImageFormat = {
     return header;
   },
   decode(bytes, header, { decoders }) {
-    const raster = decoders.decodePng(bytes);
     // The codec decodes what the data says; a header that lied about its size is corrupt, not just large.
-    if (raster.width !== header.width || raster.height !== header.height) throw corrupt('The PNG data does not match its header');
-    return raster;
+    const check = (raster: Raster) => {
+      if (raster.width !== header.width || raster.height !== header.height) throw corrupt('The PNG data does not match its header');
+      return raster;
+    };
+    const raster = decoders.decodePng(bytes);
+    return raster instanceof Promise ? raster.then(check) : check(raster);
   },
 };
