@@ -29,7 +29,7 @@ export const LIMITATIONS = [
   'Expects a B-mode image that contains a lesion; it was not trained to detect whether a lesion is present, nor on Doppler, elastography or other modalities.',
   'BUSI images carry burned-in calipers, text and logos; augmentation adds random marks to discourage shortcuts, but check the heatmap.',
   'Probabilities are not calibrated to any clinical population; the operating threshold was chosen on BUSI validation data, and at another hospital the same threshold can miss far more cancers (see the external set\'s sensitivity): set and check a threshold on local data before any study.',
-  'It answers for any image it is given: it does not detect non-ultrasound, non-breast or lesion-free images.',
+  'An input gate (gate.json, docs/gate.md) refuses images that do not look like the training scans (blank frames, text, drawings, colour photos, Doppler); it misses some (gray natural textures, ultrasound of other organs) and does not detect lesion-free breast images.',
   'The test and external sets were scored for every candidate recipe during development, so their numbers are somewhat optimistic.',
   'Labels are per image from the public data sets; no BI-RADS, histology subtypes or patient history are modelled.',
 ];

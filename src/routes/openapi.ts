@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../types.ts';
 import { IMAGE_FIELD } from './predict.ts';
+import { CHECK_QUERY, INPUT_CHECK_SCHEMA } from './gate-openapi.ts';
 import { ROI_DESCRIPTION, ROI_QUERY, ROI_REQUEST_FIELD, ROI_SCHEMA } from './roi-openapi.ts';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -74,7 +75,7 @@ export const OPENAPI = {
           required: false,
           schema: { type: 'boolean' },
           description: 'Add a class activation heatmap to each prediction',
-        }, ROI_QUERY],
+        }, ROI_QUERY, CHECK_QUERY],
         requestBody: {
           required: true,
           content: {
@@ -102,7 +103,10 @@ export const OPENAPI = {
           '408': errorResponse('The request body did not arrive within DEADLINE_MS'),
           '413': errorResponse('Body too large, too many pixels, or too many images'),
           '415': errorResponse('Not a PNG or JPEG'),
-          '422': errorResponse('Corrupt or truncated image (corrupt_image), or a malformed lesion box (invalid_roi)'),
+          '422': errorResponse(
+            'Corrupt or truncated image (corrupt_image), a malformed lesion box (invalid_roi), or an image that does not ' +
+              'look like breast ultrasound (not_ultrasound, with its inputCheck; check=off classifies it anyway)',
+          ),
           '429': errorResponse('Rate limited'),
           '503': errorResponse('Model not ready'),
         },
@@ -120,6 +124,7 @@ export const OPENAPI = {
             required: ['code', 'message'],
             properties: { code: { type: 'string' }, message: { type: 'string' } },
           },
+          inputCheck: INPUT_CHECK_SCHEMA,
         },
       },
       Prediction: {
@@ -172,9 +177,11 @@ export const OPENAPI = {
               decode: { type: 'number' },
               preprocess: { type: 'number' },
               inference: { type: 'number' },
+              gate: { type: 'number', description: 'Input gate: image statistics and distances' },
               explain: { type: 'number' },
             },
           },
+          inputCheck: INPUT_CHECK_SCHEMA,
           mode: { type: 'string', enum: ['roi', 'whole'], description: 'roi: the model read only the lesion box' },
           roi: ROI_SCHEMA,
           heatmap: {

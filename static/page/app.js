@@ -15,6 +15,7 @@ const els = {
   bar: $('bar'), fill: $('fill'), threshold: $('threshold'), probability: $('probability'),
   thresholdNote: $('threshold-note'), timings: $('timings'), model: $('model'), limits: $('limits'),
   batch: $('batch'), batchTitle: $('batch-title'), decision: $('decision'),
+  gate: $('gate'), gateScore: $('gate-score'), classifyAnyway: $('classify-anyway'),
 };
 
 // What each API status means for someone at the page; the API's own message follows it.
@@ -52,7 +53,19 @@ function showError(message) {
 function clearError() {
   els.error.hidden = true;
   els.error.textContent = '';
+  els.gate.hidden = true;
 }
+
+// The input gate (422 not_ultrasound): say so plainly and offer to classify the same file anyway (check=off).
+let refused = null;
+function showNotUltrasound(file, roi, inputCheck) {
+  refused = { file, roi };
+  const score = inputCheck?.ultrasoundLike;
+  els.gateScore.textContent = typeof score === 'number' ? `(How ultrasound-like: ${score.toFixed(2)}; below 0.50 is refused.)` : '';
+  els.gate.hidden = false;
+  els.status.textContent = '';
+}
+els.classifyAnyway.addEventListener('click', () => refused && classify(refused.file, refused.roi, true));
 
 /** "20 MiB", "8.0 megapixels": limits as people read them. */
 function formatBytes(n) {
@@ -209,8 +222,11 @@ const boxEditor = setupBoxEditor(
   (roi) => current && classify(current, roi),
 );
 
-/** Sends `file` to the API; `roi` ("x,y,width,height") classifies only that box (a re-run of the shown image). */
-async function classify(file, roi = null) {
+/**
+ * Sends `file` to the API; `roi` ("x,y,width,height") classifies only that box (a re-run of the shown image);
+ * `anyway` adds check=off (after the input gate refused it).
+ */
+async function classify(file, roi = null, anyway = false) {
   const rerun = file === current;
   if (!rerun) boxEditor.reset();
   const original = file; // the report hashes the bytes the user chose, not a reduced copy
@@ -226,7 +242,7 @@ async function classify(file, roi = null) {
   const headers = authHeaders();
   let res;
   try {
-    const query = roi ? `&roi=${encodeURIComponent(roi)}` : '';
+    const query = (roi ? `&roi=${encodeURIComponent(roi)}` : '') + (anyway ? '&check=off' : '');
     res = await fetch(`/predict?explain=true${query}`, { method: 'POST', body: form, headers });
   } catch {
     showError('The server could not be reached: check the connection and try again.');
@@ -235,6 +251,11 @@ async function classify(file, roi = null) {
     els.drop.removeAttribute('aria-busy');
   }
   const body = await readBody(res);
+  if (res.status === 422 && body.error?.code === 'not_ultrasound') {
+    showNotUltrasound(file, roi, body.inputCheck);
+    els.result.hidden = true;
+    return;
+  }
   if (!res.ok) {
     const hint = HINTS[res.status] ?? `The image could not be classified (HTTP ${res.status}).`;
     showError(`${file.name}: ${hint} ${body.error?.message ?? ''}`.trim());
@@ -247,7 +268,8 @@ async function classify(file, roi = null) {
   boxEditor.answered(body);
   setCurrent(original, body);
   els.batch.hidden = true;
-  els.status.textContent = `Done: ${file.name} — ${els.decision.textContent} (score ${decisionValue(body).toFixed(2)}).${note}`;
+  const gateNote = body.inputCheck?.flagged ? ' Classified anyway, though it does not look like breast ultrasound: the answer means nothing.' : '';
+  els.status.textContent = `Done: ${file.name} — ${els.decision.textContent} (score ${decisionValue(body).toFixed(2)}).${note}${gateNote}`;
   // A box re-run keeps focus where the user is working (the box editor).
   if (rerun) return;
   els.result.scrollIntoView({ behavior: 'smooth', block: 'start' });

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DATA, type DenoServer, dominantChannel, launchChromium, OUT, ROOT, skipReason, startDenoServer } from './harness.ts';
+import { encodePng } from '../../train/gate/encode.ts';
+import { makeNegative } from '../../train/gate/negatives.ts';
 
 const skip = skipReason();
 // A malignant image from the model's held-out test split (never seen in training), else a fixed one.
@@ -253,5 +255,22 @@ test('while the model loads (503) the page says so, then shows the model card', 
   await page.locator('#model').filter({ hasText: 'still loading' }).waitFor();
   await page.locator('#model').filter({ hasText: 'threshold' }).waitFor({ timeout: 10_000 });
   assert.equal(refused, 2);
+  await page.close();
+});
+
+test('a non-ultrasound image is refused in plain words, and "Classify anyway" still answers', { skip, timeout: 60_000 }, async () => {
+  const page = await desktop!.context.newPage();
+  await openPage(page);
+  const file = join(scratch, 'notes.png');
+  writeFileSync(file, await encodePng(makeNegative('text', 0, 7).raster));
+  await page.setInputFiles('#file', file);
+  await page.locator('#gate').filter({ hasText: 'does not look like a breast ultrasound image' }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('#result').isVisible(), false, 'no answer next to the refusal');
+  await screenshot(page, 'page-not-ultrasound');
+  const [request] = await Promise.all([page.waitForRequest('**/predict?explain=true&check=off'), page.locator('#classify-anyway').click()]);
+  assert.ok(request.url().endsWith('check=off'));
+  await page.locator('#result').waitFor({ state: 'visible' });
+  assert.match((await page.locator('#status').textContent()) ?? '', /does not look like breast ultrasound/);
+  assert.equal(await page.locator('#gate').isVisible(), false);
   await page.close();
 });

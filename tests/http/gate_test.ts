@@ -115,3 +115,11 @@ Deno.test({ name: 'GET /model states how the gate was calibrated', ignore: !read
   assert.equal(gate.fittedOn.part, 'train');
   assert.equal(typeof gate.combine.zThreshold, 'number');
 });
+
+Deno.test({ name: '/openapi.json documents check=off, inputCheck and not_ultrasound', ignore: !ready }, async () => {
+  const doc = await (await app!.request('/openapi.json')).json();
+  const post = doc.paths['/predict'].post;
+  assert.ok(post.parameters.some((p: { name: string }) => p.name === 'check'));
+  assert.match(post.responses['422'].description, /not_ultrasound/);
+  assert.ok(doc.components.schemas.Prediction.properties.inputCheck);
+});
