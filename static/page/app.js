@@ -326,7 +326,9 @@ const classifyBatch = initBatch({
     for (const file of files) form.append('image', file);
     return fetch('/predict?explain=true', { method: 'POST', body: form, headers: authHeaders() });
   },
-  describeError: (status, body) => `${HINTS[status] ?? `HTTP ${status}.`} ${body.error?.message ?? ''}`.trim(),
+  // A refused slot (input gate) needs no "damaged file" hint: the API's message says what happened.
+  describeError: (status, body) => body.error?.code === 'not_ultrasound' ? body.error.message
+    : `${HINTS[status] ?? `HTTP ${status}.`} ${body.error?.message ?? ''}`.trim(),
 });
 
 async function classifyMany(files) {
