@@ -72,17 +72,8 @@ class ChannelMoments {
   }
 }
 
-function concat(inputs: Float32Array[]): Float32Array {
-  const out = new Float32Array(inputs.reduce((n, a) => n + a.length, 0));
-  let offset = 0;
-  for (const a of inputs) {
-    out.set(a, offset);
-    offset += a.length;
-  }
-  return out;
-}
-
-function median(values: number[]): number {
+/** The median of a list of numbers (mean of the middle two for an even count). */
+export function median(values: number[]): number {
   const s = values.slice().sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
@@ -106,7 +97,7 @@ export function adaptBatchNorm(model: LayersModel, inputs: Float32Array[], optio
     const moments = new ChannelMoments();
     for (let start = 0; start < inputs.length; start += batchSize) {
       const part = inputs.slice(start, start + batchSize);
-      const x = tf.tidy(() => probe.predict(tf.tensor(concat(part), [part.length, ...shape])) as tf.Tensor);
+      const x = tf.tidy(() => probe.predict(tf.stack(part.map((input) => tf.tensor(input, shape)))) as tf.Tensor);
       moments.add(x, axis);
       x.dispose();
     }

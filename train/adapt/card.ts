@@ -1,6 +1,6 @@
 /** The adapted model's card: the source card kept as it was, plus an `adaptation` record of what changed. */
 import type { Calibration } from '../../src/model/calibration.ts';
-import type { LayerShift } from './batch-norm.ts';
+import { type LayerShift, median } from './batch-norm.ts';
 import type { LocalLabelReport } from './labels.ts';
 
 /** What the card's `adaptation` field records. */
@@ -23,11 +23,6 @@ export interface AdaptationRecord {
   /** Present when the source had an input gate (gate.json): why the adapted folder has none. */
   inputGate?: string;
   labels?: LocalLabelReport;
-}
-
-function median(values: number[]): number {
-  const s = values.slice().sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 /** Summary of the per-layer shifts for the card (per-layer detail stays on stdout). */
