@@ -64,7 +64,7 @@ export interface Prediction {
   timings: StageTimings;
   /** `roi` when a lesion box was given (the model read only the crop box), `whole` otherwise. */
   mode: 'roi' | 'whole';
-  /** In box mode, the crop box the model read (user's box clipped, grown by the margin, squared inside the image). */
+  /** In box mode, the crop box the model read (user's box clipped, grown by the margin, clipped again). */
   roi?: Roi;
   heatmap?: Heatmap;
   /** True when these exact file bytes were a training image (absent when the bundle carries no seen.bin). */

@@ -3,7 +3,7 @@ import { clipRoi, cropRaster, type Roi, roiCropBox } from './roi.ts';
 
 /** What box mode reads of one image: the crop box in full-size image pixels and the decode size it needs. */
 export interface RoiPlan {
-  /** The user's box clipped to the image, grown by the margin and squared inside the image (roiCropBox): what the model reads. */
+  /** The user's box clipped to the image, grown by the margin, clipped again (roiCropBox): what the model reads. */
   box: Roi;
   /**
    * The whole-image size a reduced (DCT-domain) JPEG decode must still cover so that the box alone

@@ -78,25 +78,17 @@ export function clipRoi(roi: Roi, imageWidth: number, imageHeight: number): Roi 
 }
 
 /**
- * The box the model reads: `roi` grown by `margin` × its width (height) on each side, then made square around its
- * centre and slid (not cut) to stay inside the image; only a square larger than the image is clipped. The model
- * input is square, and a box squashed to it would hide the lesion's shape and orientation (taller-than-wide is a
- * sign of malignancy). Training calls it with jittered boxes, serving with ROI_MARGIN.
- * Throws ApiError 422 `invalid_roi` when nothing of the grown box lies inside the image.
+ * The box the model reads: `roi` grown by `margin` × its width (height) on each side, rounded to whole
+ * pixels and clipped to the image. Training calls it with random margins, serving with ROI_MARGIN.
+ * Throws ApiError 422 `invalid_roi` when nothing of it lies inside the image.
  */
 export function roiCropBox(roi: Roi, imageWidth: number, imageHeight: number, margin = ROI_MARGIN): Roi {
   const dx = Math.round(roi.width * margin), dy = Math.round(roi.height * margin);
-  const grown = { x: roi.x - dx, y: roi.y - dy, width: roi.width + 2 * dx, height: roi.height + 2 * dy };
-  clipRoi(grown, imageWidth, imageHeight); // throws when nothing of it is inside the image
-  const side = Math.max(grown.width, grown.height);
-  const width = Math.min(side, imageWidth), height = Math.min(side, imageHeight);
-  const place = (centre: number, size: number, limit: number) => Math.round(Math.min(Math.max(centre - size / 2, 0), limit - size));
-  return {
-    x: place(grown.x + grown.width / 2, width, imageWidth),
-    y: place(grown.y + grown.height / 2, height, imageHeight),
-    width,
-    height,
-  };
+  return clipRoi(
+    { x: roi.x - dx, y: roi.y - dy, width: roi.width + 2 * dx, height: roi.height + 2 * dy },
+    imageWidth,
+    imageHeight,
+  );
 }
 
 /** A copy of the pixels of `raster` inside `box` (same channels); the box must lie inside the raster. */

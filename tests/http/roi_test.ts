@@ -32,13 +32,13 @@ Deno.test('without a box the answer says mode "whole" and has no roi', async () 
   assert.equal(body.roi, undefined);
 });
 
-Deno.test('roi field: the model reads the box grown by the margin and squared, and the answer reports that box', async () => {
+Deno.test('roi field: the model reads the box grown by the margin, and the answer reports that box', async () => {
   const png = await gradientPng(200, 100);
   const { res, body } = await post(multipart([image(png), roi('40,30,60,40')]));
   assert.equal(res.status, 200);
   assert.equal(body.mode, 'roi');
-  const box = await clippedGrown({ x: 40, y: 30, width: 60, height: 40 }, 200, 100);
-  assert.equal(box.width, box.height, 'a square crop: the lesion keeps its shape in the square model input');
+  const dx = Math.round(60 * roiMargin), dy = Math.round(40 * roiMargin);
+  const box = { x: 40 - dx, y: 30 - dy, width: 60 + 2 * dx, height: 40 + 2 * dy };
   assert.deepEqual(body.roi, box);
   assert.deepEqual(body.image, { format: 'png', width: 200, height: 100 });
   assert.ok(Math.abs(body.probability - (await expectedProbability(png, box))) < 1e-5);
@@ -68,18 +68,10 @@ Deno.test('several images: one roi each, in order; an empty roi means the whole 
   assert.deepEqual(third.roi, { x: 0, y: 0, width: 120, height: 90 }, 'a box of the whole image stays the whole image');
 });
 
-// The box the server should read, worked out independently: the user's box clipped to the image, grown by the
-// margin, squared around its centre and slid back inside the image (clipped only where the square outgrows it).
 async function clippedGrown(b: { x: number; y: number; width: number; height: number }, w: number, h: number) {
-  const cx0 = Math.max(0, b.x), cy0 = Math.max(0, b.y);
-  const cw = Math.min(w, b.x + b.width) - cx0, ch = Math.min(h, b.y + b.height) - cy0;
-  const dx = Math.round(cw * roiMargin), dy = Math.round(ch * roiMargin);
-  const gw = cw + 2 * dx, gh = ch + 2 * dy;
-  const side = Math.max(gw, gh);
-  const width = Math.min(side, w), height = Math.min(side, h);
-  const x = Math.round(Math.min(Math.max(cx0 - dx + gw / 2 - width / 2, 0), w - width));
-  const y = Math.round(Math.min(Math.max(cy0 - dy + gh / 2 - height / 2, 0), h - height));
-  return { x, y, width, height };
+  const dx = Math.round(b.width * roiMargin), dy = Math.round(b.height * roiMargin);
+  const x = Math.max(0, b.x - dx), y = Math.max(0, b.y - dy);
+  return { x, y, width: Math.min(w, b.x + b.width + dx) - x, height: Math.min(h, b.y + b.height + dy) - y };
 }
 
 Deno.test('roi count ≠ image count is 400, as is roi in both the form and the query', async () => {

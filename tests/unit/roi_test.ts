@@ -44,14 +44,11 @@ Deno.test('clipRoi keeps inside boxes, clips partly outside ones, refuses outsid
   assert.deepEqual(clipRoi({ x: 0, y: 0, width: 10, height: 10 }, 6, 50), { x: 0, y: 0, width: 6, height: 10 });
 });
 
-Deno.test('roiCropBox adds the margin on each side, squares the box around its centre, slides it inside the image', () => {
+Deno.test('roiCropBox adds the margin on each side, rounded, and clips to the image', () => {
   assert.equal(ROI_MARGIN, 0.15);
-  // 20×10 + margin (3, 2 px) = 26×14 at (37, 28) → a 26 px square around its centre (50, 35).
-  assert.deepEqual(roiCropBox({ x: 40, y: 30, width: 20, height: 10 }, 200, 100), { x: 37, y: 22, width: 26, height: 26 });
-  assert.deepEqual(roiCropBox({ x: 40, y: 30, width: 20, height: 10 }, 200, 100, 0), { x: 40, y: 25, width: 20, height: 20 });
-  assert.deepEqual(roiCropBox({ x: 40, y: 30, width: 20, height: 10 }, 200, 100, 0.5), { x: 30, y: 15, width: 40, height: 40 });
-  // At the right edge the square slides left instead of being cut (the lesion keeps its shape).
-  assert.deepEqual(roiCropBox({ x: 190, y: 40, width: 10, height: 20 }, 200, 100, 0), { x: 180, y: 40, width: 20, height: 20 });
+  assert.deepEqual(roiCropBox({ x: 40, y: 30, width: 20, height: 10 }, 200, 100), { x: 37, y: 28, width: 26, height: 14 });
+  assert.deepEqual(roiCropBox({ x: 40, y: 30, width: 20, height: 10 }, 200, 100, 0), { x: 40, y: 30, width: 20, height: 10 });
+  assert.deepEqual(roiCropBox({ x: 40, y: 30, width: 20, height: 10 }, 200, 100, 0.5), { x: 30, y: 25, width: 40, height: 20 });
   assert.deepEqual(roiCropBox({ x: 2, y: 1, width: 20, height: 20 }, 24, 22, 0.5), { x: 0, y: 0, width: 24, height: 22 });
   // Negative margins shrink the box (training uses them for tight boxes).
   assert.deepEqual(roiCropBox({ x: 0, y: 0, width: 40, height: 40 }, 100, 100, -0.25), { x: 10, y: 10, width: 20, height: 20 });
@@ -87,9 +84,9 @@ Deno.test('cropRaster of the whole image equals the image; outside boxes are a p
 Deno.test('crop then toModelInput reads only the box: a bright square on black becomes all bright', () => {
   const width = 40, height = 30;
   const data = new Uint8Array(width * height);
-  for (let y = 7; y < 23; y++) for (let x = 12; x < 28; x++) data[y * width + x] = 200;
+  for (let y = 10; y < 20; y++) for (let x = 12; x < 28; x++) data[y * width + x] = 200;
   const raster: Raster = { width, height, channels: 1, data };
-  const input = toModelInput(cropRaster(raster, roiCropBox({ x: 12, y: 7, width: 16, height: 16 }, width, height, 0)), {
+  const input = toModelInput(cropRaster(raster, roiCropBox({ x: 12, y: 10, width: 16, height: 10 }, width, height, 0)), {
     width: 4,
     height: 4,
     channels: 1,
@@ -101,8 +98,8 @@ Deno.test('crop then toModelInput reads only the box: a bright square on black b
 
 Deno.test('planRoi: the decode must cover the model input inside the box, not the whole image', () => {
   const plan = planRoi({ x: 100, y: 50, width: 100, height: 50 }, 1000, 500, { width: 32, height: 16, channels: 1 }, 0);
-  assert.deepEqual(plan.box, { x: 100, y: 25, width: 100, height: 100 }, 'squared around the box centre');
-  assert.deepEqual(plan.atLeast, { width: 320, height: 80 });
+  assert.deepEqual(plan.box, { x: 100, y: 50, width: 100, height: 50 });
+  assert.deepEqual(plan.atLeast, { width: 320, height: 160 });
   assertInvalid(() => planRoi({ x: 1000, y: 0, width: 10, height: 10 }, 1000, 500, { width: 8, height: 8, channels: 1 }, 0), /outside/);
 });
 

@@ -1,8 +1,9 @@
 /**
  * `npx tsx train/cli.ts crop-choice --model DIR`: box-mode AUC on the model's VALIDATION images (expert boxes) for two
- * ways of turning the box into the square model input — the box + margin squashed to the square, or squared around
- * its centre (what src/image/roi.ts serves). Validation only: it chooses, BrEaST never does. Writes DIR/crop-choice.json.
- *   [--data DIR]
+ * ways of turning the box into the square model input — the box + margin squashed to the square (what the server
+ * does, src/image/input.ts), or squared around its centre and slid inside the image. Validation only: it chooses,
+ * BrEaST never does. Writes DIR/crop-choice.json (or --json FILE).
+ *   [--data DIR] [--json FILE]
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,7 +21,7 @@ import { writeJson } from '../write-json.ts';
 
 /** Runs the command. */
 export async function run(argv: string[]): Promise<void> {
-  const args = parseFlags(argv, { model: { type: 'string' } });
+  const args = parseFlags(argv, { model: { type: 'string' }, json: { type: 'string' } });
   if (!args.model) throw new Error('--model DIR is required');
   const dir = resolve(args.model);
   const { useServingBackend, loadServingClassifier } = await import('../eval/serving.ts');
@@ -36,17 +37,21 @@ export async function run(argv: string[]): Promise<void> {
     if (!box) continue;
     const bytes = readFileSync(sample.path);
     const raster = await decodeImage(bytes, decoders, { limits: DEFAULT_IMAGE_LIMITS });
+    const served = await imageToModelInput(bytes, decoders, classifier.inputSpec, DEFAULT_IMAGE_LIMITS, { roi: box, roiMargin: ROI_MARGIN });
+    squashed.push(classifier.classify([served.input])[0]);
+    // The alternative: the grown box made square around its centre, slid (not cut) to lie inside the image.
     const c = clipRoi(box, raster.width, raster.height);
     const dx = Math.round(c.width * ROI_MARGIN), dy = Math.round(c.height * ROI_MARGIN);
-    const grown = clipRoi({ x: c.x - dx, y: c.y - dy, width: c.width + 2 * dx, height: c.height + 2 * dy }, raster.width, raster.height);
-    squashed.push(classifier.classify([toModelInput(cropRaster(raster, grown), classifier.inputSpec)])[0]);
-    const served = await imageToModelInput(bytes, decoders, classifier.inputSpec, DEFAULT_IMAGE_LIMITS, { roi: box, roiMargin: ROI_MARGIN });
-    square.push(classifier.classify([served.input])[0]);
+    const gw = c.width + 2 * dx, gh = c.height + 2 * dy;
+    const w = Math.min(Math.max(gw, gh), raster.width), h = Math.min(Math.max(gw, gh), raster.height);
+    const place = (centre: number, size: number, limit: number) => Math.round(Math.min(Math.max(centre - size / 2, 0), limit - size));
+    const squareBox = { x: place(c.x - dx + gw / 2, w, raster.width), y: place(c.y - dy + gh / 2, h, raster.height), width: w, height: h };
+    square.push(classifier.classify([toModelInput(cropRaster(raster, squareBox), classifier.inputSpec)])[0]);
     labels.push(sample.label);
   }
   const summary = (s: number[]) => ({ auc: rocAuc(s, labels), aucCi95: bootstrapCi(s, labels, rocAuc) });
   const result = { command: `npx tsx train/cli.ts crop-choice ${argv.join(' ')}`, n: labels.length, squashed: summary(squashed), square: summary(square) };
-  writeJson(join(dir, 'crop-choice.json'), result);
+  writeJson(args.json ? resolve(args.json) : join(dir, 'crop-choice.json'), result);
   process.stdout.write(`${JSON.stringify(result)}\n`);
   classifier.dispose();
 }

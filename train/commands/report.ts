@@ -2,8 +2,9 @@
  * `npx tsx train/cli.ts report --model DIR`: scores a trained two-site model again through the serving path and
  * rewrites its card, plots, split.json and seen.bin (weights untouched). The split, the training history and the
  * leave-one-site-out results come from the model's own split.json and card.json; calibration and threshold are
- * fitted on validation again. For a card written by an older version of the report code.
- *   [--data DIR]
+ * fitted on validation again. For a card written by an older version of the report code. With --quantize (on
+ * float32 weights only) the weights are quantised as the train command does, checked on validation.
+ *   [--data DIR] [--quantize float32|float16|uint8]
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,7 +18,7 @@ import { seededRandom } from '../random.ts';
 
 /** Runs the report command. */
 export async function run(argv: string[]): Promise<void> {
-  const args = parseFlags(argv, { model: { type: 'string' } });
+  const args = parseFlags(argv, { model: { type: 'string' }, quantize: { type: 'string', default: 'float32' } });
   if (!args.model) throw new Error('--model DIR is required');
   const out = resolve(args.model);
   const started = Date.now();
@@ -45,7 +46,7 @@ export async function run(argv: string[]): Promise<void> {
   await evaluateAndWrite({
     out,
     argv: card.training.command.replace(/^npm run train(?: -- )?/, '').split(' ').filter(Boolean),
-    args: { ...flags, quantize: 'float32' },
+    args: { ...flags, quantize: args.quantize },
     started: started - card.training.runtimeSeconds * 1000,
     parameters: card.architecture.parameters,
     trainerDescription: card.architecture.name,
@@ -57,7 +58,7 @@ export async function run(argv: string[]): Promise<void> {
     ids,
     loso: {},
     losoSummary: card.leaveOneSiteOut,
-    weightFormat: `${card.architecture.weightFormat} (card re-reported ${new Date().toISOString().slice(0, 10)}; weights ${statSync(join(out, 'weights.bin')).size} bytes unchanged)`,
+    weightFormat: args.quantize !== 'float32' ? undefined : `${card.architecture.weightFormat} (card re-reported ${new Date().toISOString().slice(0, 10)}; weights ${statSync(join(out, 'weights.bin')).size} bytes unchanged)`,
     breast,
     breastViews: await loadViews(breast, decoders, spec, 1, random),
     log,

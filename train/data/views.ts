@@ -37,7 +37,7 @@ export function jitterBox(box: Roi, random: () => number): Roi {
 
 /**
  * Makes each sample's whole-image input plus `crops` box views (the expert box as is first, then jittered boxes),
- * each exactly as the server makes it: imageToModelInput with the box (planRoi: clipped, + ROI_MARGIN, squared, cropped, resized;
+ * each exactly as the server makes it: imageToModelInput with the box (planRoi: clipped, + ROI_MARGIN, clipped, cropped, resized;
  * a JPEG decoded at the scale serving would use). Training, validation and evaluation all go through this.
  */
 export async function loadViews(samples: Sample[], decoders: Decoders, spec: InputSpec, crops: number, random: () => number): Promise<Views[]> {
