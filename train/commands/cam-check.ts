@@ -42,16 +42,16 @@ export async function run(argv: string[]): Promise<void> {
   const byFile = new Map(known.map((s) => [s.path, s]));
   const find = (r: { file: string; site?: string }) => byFile.get(join(args.data!, SITE_FOLDERS[(r.site ?? 'busi') as 'busi'], r.file));
   const sets: Record<string, Sample[]> = {};
-  for (const s of recorded.map(find).filter((s): s is Sample => s !== undefined)) (sets[`${s.site} ${part}`] ??= []).push(s);
-  if (args.external) sets['breast (external)'] = readBreastLesions(join(args.data!, SITE_FOLDERS.breast));
-  const results: Record<string, unknown> = {};
+  for (const s of recorded.map(find).filter((s): s is Sample => s !== undefined)) (sets[`${s.site}_${part}`] ??= []).push(s);
+  if (args.external) sets.breast_external = readBreastLesions(join(args.data!, SITE_FOLDERS.breast));
+  const results: Record<string, Record<string, unknown>> = {};
   for (const [setName, samples] of Object.entries(sets)) {
     const inputs = await loadInputs(samples, decoders, classifier.inputSpec);
     const masks = await loadMasks(samples, decoders, classifier.inputSpec);
     for (const [name, keep] of [['all', () => true], ['malignant', (i: number) => samples[i].label === 1]] as const) {
       const picked = samples.map((_, i) => i).filter((i) => keep(i));
       const result = camCheck(classifier, picked.map((i) => inputs[i]), picked.map((i) => masks[i]));
-      results[`${setName}, ${name}`] = result;
+      (results[setName] ??= {})[name] = result;
       process.stdout.write(
         `${setName}, ${name}: ${result.n} images with a lesion; pointing game (strongest cell's centre on the lesion) ` +
           `${pct(result.pointingHit)} (chance ${pct(result.maskShare)}), lenient (the cell overlaps it) ${pct(result.pointingTouch)} ` +
