@@ -85,6 +85,8 @@ const steps: Record<string, () => unknown> = {
 };
 
 interface StepResult {
+  /** Short key for documents (`steps[id=…]`): the step name with spaces and punctuation as dashes. */
+  id: string;
   step: string;
   cpuMsPerCall: number;
   wallMs: Summary;
@@ -105,6 +107,7 @@ for (let i = 0; i < iterations; i++) {
   }
 }
 const results: StepResult[] = entries.map(([step], k) => ({
+  id: step.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''),
   step,
   cpuMsPerCall: Math.round((cpu[k] / iterations) * 1000) / 1000,
   wallMs: summarize(walls[k]),

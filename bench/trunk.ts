@@ -149,9 +149,16 @@ await Deno.mkdir(new URL('./results/', import.meta.url), { recursive: true });
 await Deno.writeTextFile(flags.out, JSON.stringify(result, null, 2) + '\n');
 log(`wrote ${flags.out}; load average after: ${loadAfter.join(' ')}`);
 
-console.log('| model | cut | input | MMACs | layers API ms CPU (p50 wall) | fused ms CPU (p50 wall) | ops layers→fused | speed-up |');
-console.log('|---|---|---|---:|---:|---:|---:|---:|');
-for (const r of rows) {
-  const t = (x: Timing | null) => (x ? `${x.cpuMsPerPrediction.toFixed(1)} (${x.wallMs.p50.toFixed(1)})` : '—');
-  console.log(`| ${r.model} | ${r.cut ?? '—'} | ${r.input} | ${r.megaMacs} | ${t(r.layersApi)} | ${t(r.fused)} | ${r.layers}→${r.fusedOps ?? '—'} | ${r.speedup ?? '—'}× |`);
-}
+const lines = [
+  `Measured ${result.date.slice(0, 16).replace('T', ' ')} UTC, ${result.backend}; load average ${loadBefore.join(' ')} before, ${loadAfter.join(' ')} after (2 cores: above 2 the machine was busy and wall times are inflated). CPU ms per prediction, p50 wall ms in brackets.`,
+  '',
+  '| model | cut | input | MMACs | layers API ms CPU (p50 wall) | fused ms CPU (p50 wall) | ops layers→fused | speed-up |',
+  '|---|---|---|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => {
+    const t = (x: Timing | null) => (x ? `${x.cpuMsPerPrediction.toFixed(1)} (${x.wallMs.p50.toFixed(1)})` : '—');
+    return `| ${r.model} | ${r.cut ?? '—'} | ${r.input} | ${r.megaMacs} | ${t(r.layersApi)} | ${t(r.fused)} | ${r.layers}→${r.fusedOps ?? '—'} | ${r.speedup ?? '—'}× |`;
+  }),
+];
+// The same table as Markdown beside the JSON, for docs/performance.md (table:include, npm run docs).
+await Deno.writeTextFile(flags.out.replace(/\.json$/, '.md'), lines.join('\n') + '\n');
+console.log(lines.join('\n'));
