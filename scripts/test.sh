@@ -27,17 +27,18 @@ run_deno() {
   [ "$rc" -eq 0 ] || status=1
 }
 
-# node --test prints "# pass N", "# fail N", "# skipped N".
+# node --test prints "# pass N", "# fail N", "# cancelled N" (a test that timed out: counted as failed), "# skipped N".
 run_node() {
   local log="test-output/$1.log"; shift
   "$@" 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
-  local p f s
+  local p f s c
   p="$(grep -E '^# pass [0-9]+' "$log" | tail -n1 | grep -oE '[0-9]+' || true)"
   f="$(grep -E '^# fail [0-9]+' "$log" | tail -n1 | grep -oE '[0-9]+' || true)"
   s="$(grep -E '^# skipped [0-9]+' "$log" | tail -n1 | grep -oE '[0-9]+' || true)"
+  c="$(grep -E '^# cancelled [0-9]+' "$log" | tail -n1 | grep -oE '[0-9]+' || true)"
   if [ -z "$p" ]; then echo "!! no node:test summary in $log"; failed=$((failed + 1)); status=1; return; fi
-  passed=$((passed + p)); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+  passed=$((passed + p)); failed=$((failed + ${f:-0} + ${c:-0})); skipped=$((skipped + ${s:-0}))
   [ "$rc" -eq 0 ] || status=1
 }
 
