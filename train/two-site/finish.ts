@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-node';
 import { applyCalibration, type Calibration } from '../../src/model/calibration.ts';
 import { ROI_MARGIN } from '../../src/image/roi.ts';
+import { TIER_MAPPING } from '../../src/model/tiers.ts';
 import { fitPlatt } from '../calibration.ts';
 import { INTENDED_USE, NOT_A_MEDICAL_DEVICE } from '../card.ts';
 import { describeSiteSplit } from '../data/sites.ts';
@@ -194,6 +195,7 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
       rationale: `halfway between two validation scores, the highest cut with sensitivity ≥ ${TARGET_SENSITIVITY} on the validation images of both sites: missing a cancer costs more than a benign biopsy. It applies to the raw score; ${threshold.toFixed(3)} on the calibrated scale.`,
     },
     calibration,
+    tierMapping: TIER_MAPPING,
     data: {
       description: 'Two training sites: BUSI (Baheya Hospital, Cairo; GE LOGIQ E9) and BUS-BRA (National Cancer Institute, Rio de Janeiro; GE Logiq 5 and 7). External report: BrEaST-Lesions_USG (Poland), never used to train or to choose anything.',
       sources: [
