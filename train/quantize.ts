@@ -33,7 +33,7 @@ function toHalf(value: number): number {
  * their rounding is multiplied through the network (scores moved by up to 0.07 with everything in float16).
  */
 export const KEEP_FLOAT32 = /(moving_mean|moving_variance|gamma|beta|bias|depthwise_kernel)$/;
-export function quantizeModelDir(dir: string, to: Quantization, options: { keep?: RegExp } = {}): void {
+export function quantizeModelDir(dir: string, to: Quantization, options: { keep?: { test(name: string): boolean } } = {}): void {
   if (to === 'float32') return;
   const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelJson;
   const group = modelJson.weightsManifest[0];

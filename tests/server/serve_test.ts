@@ -79,9 +79,10 @@ Deno.test({ name: 'the evaluation command scores an image exactly as the server 
     const metrics = JSON.parse(await Deno.readTextFile(`${out}/metrics.json`));
     const server = await startServer();
     try {
-      for (const p of metrics.predictions as { file: string; probability: number }[]) {
+      for (const p of metrics.predictions as { file: string; score: number; probability: number }[]) {
         const bytes = await Deno.readFile(p.file);
         const body = await (await fetch(`${server.url}/predict`, { method: 'POST', body: multipart([{ name: 'image', bytes }]) })).json();
+        assert.equal(body.score, p.score, p.file);
         assert.equal(body.probability, p.probability, p.file);
       }
     } finally {

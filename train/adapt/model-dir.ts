@@ -33,13 +33,14 @@ export async function loadLayersModelDir(dir: string): Promise<LayersModel> {
 }
 
 /**
- * The storage format of a model's weights (float32, or the one quantisation every entry shares). Mixed formats
- * are refused: re-writing them in one format would silently change the model's size or precision.
+ * The storage format of a model's weights: float32, or the one quantisation its quantised entries share (some may
+ * stay float32, as the two-site model keeps batch-norm statistics). Two quantisations are refused: re-writing them
+ * in one format would silently change the model's size or precision.
  */
 export function weightFormat(modelJson: ModelJson): Quantization {
-  const formats = new Set(modelJson.weightsManifest.flatMap((g) => g.weights).map((w) => w.quantization?.dtype ?? 'float32'));
-  if (formats.size !== 1) throw new Error(`mixed weight formats (${[...formats].join(', ')}) are not supported`);
-  const [format] = formats;
+  const formats = new Set(modelJson.weightsManifest.flatMap((g) => g.weights).map((w) => w.quantization?.dtype).filter((d) => d !== undefined));
+  if (formats.size > 1) throw new Error(`mixed weight formats (${[...formats].join(', ')}) are not supported`);
+  const [format = 'float32'] = formats;
   if (format !== 'float32' && format !== 'float16' && format !== 'uint8') throw new Error(`unsupported weight format ${format}`);
   return format;
 }
@@ -91,7 +92,9 @@ export async function writeAdaptedDir(sourceDir: string, out: string, model: Lay
   const modelJson: ModelJson = { ...source, weightsManifest: [{ paths: ['weights.bin'], weights: specs }] };
   writeFileSync(join(out, 'weights.bin'), new Uint8Array(data.buffer));
   writeFileSync(join(out, 'model.json'), JSON.stringify(modelJson));
-  quantizeModelDir(out, format);
+  // Entries the source kept in float32 stay float32.
+  const kept = new Set(source.weightsManifest.flatMap((g) => g.weights).filter((w) => !w.quantization).map((w) => w.name));
+  quantizeModelDir(out, format, { keep: { test: (name: string) => kept.has(name) } });
   // Hash prefixes of the training images (not images): the adapted model was trained on the same ones.
   if (existsSync(join(sourceDir, 'seen.bin'))) copyFileSync(join(sourceDir, 'seen.bin'), join(out, 'seen.bin'));
   writeCard(out, card);

@@ -5,6 +5,7 @@
  *   --roi [flags]: box mode on the data sets' lesion boxes, see train/commands/roi-eval.ts
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { applyCalibration } from '../../src/model/calibration.ts';
 import { join, resolve } from 'node:path';
 import { loadNodeDecoders } from '../../src/runtime/node-wasm.ts';
 import { parseFlags, ROOT } from '../args.ts';
@@ -71,7 +72,9 @@ export async function run(argv: string[]): Promise<void> {
     set: name,
     model: { name: card.name, version: card.version },
     ...summary,
-    predictions: scores.map((p, i) => ({ file: files[i] ?? String(i), label: labels[i], probability: p })),
+    // `score` is the raw model output (what the threshold applies to), `probability` what /predict serves (calibrated
+    // when the card has a calibration), so both can be checked against the API.
+    predictions: scores.map((p, i) => ({ file: files[i] ?? String(i), label: labels[i], score: p, probability: applyCalibration(p, card.calibration) })),
   });
   writeFileSync(join(out, 'roc.svg'), rocChart([{ name, auc: summary.auc, points: rocCurve(scores, labels) }]));
   writeFileSync(join(out, 'reliability.svg'), reliabilityChart([{ name, ece: summary.ece, bins: summary.reliability }]));
