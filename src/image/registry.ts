@@ -1,6 +1,9 @@
 import type { ImageFormat } from './format.ts';
+import { bmp } from './formats/bmp.ts';
+import { gif } from './formats/gif.ts';
 import { jpeg } from './formats/jpeg.ts';
 import { png } from './formats/png.ts';
+import { tiff } from './formats/tiff.ts';
 
 /**
  * Every accepted format, tried in order by magic bytes. Adding a format = one file in formats/ and one
@@ -9,4 +12,7 @@ import { png } from './formats/png.ts';
 export const FORMATS: readonly ImageFormat[] = [
   png,
   jpeg,
+  bmp,
+  tiff,
+  gif,
 ];

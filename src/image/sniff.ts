@@ -5,12 +5,9 @@ import { FORMATS } from './registry.ts';
 
 export type { ImageHeader } from './format.ts';
 
-/** Names formats we recognise but do not decode, so the 415 message can say what was sent. */
+/** Names formats we recognise but do not decode (none of the registry's), so the 415 message can say what was sent. */
 function otherFormat(bytes: Uint8Array): string | undefined {
-  if (ascii(bytes, 0, 4) === 'GIF8') return 'GIF';
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'WebP';
-  if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return 'TIFF';
-  if (ascii(bytes, 0, 2) === 'BM') return 'BMP';
   if (ascii(bytes, 4, 4) === 'ftyp') return 'HEIF/AVIF/MP4';
   if (ascii(bytes, 0, 4) === '%PDF') return 'PDF';
   if (ascii(bytes, 128, 4) === 'DICM') return 'DICOM';

@@ -66,7 +66,7 @@ export const OPENAPI = {
       post: {
         summary: 'Classify one or more images',
         description:
-          `Send PNG or JPEG images as multipart field "${IMAGE_FIELD}". One image answers a Prediction; several answer ` +
+          `Send PNG, JPEG, BMP, TIFF or GIF images as multipart field "${IMAGE_FIELD}" (EXIF orientation applied; docs/formats.md). One image answers a Prediction; several answer ` +
           '`{ results: [...] }` in order, each a Prediction or an error of its own. Formats are detected by magic bytes. ' +
           ROI_DESCRIPTION,
         parameters: [{
@@ -102,7 +102,7 @@ export const OPENAPI = {
           '405': errorResponse('Method not allowed'),
           '408': errorResponse('The request body did not arrive within DEADLINE_MS'),
           '413': errorResponse('Body too large, too many pixels, or too many images'),
-          '415': errorResponse('Not a PNG or JPEG'),
+          '415': errorResponse('Not one of PNG, JPEG, BMP, TIFF, GIF, or a variant of them not read (RLE BMP, JPEG-in-TIFF, …)'),
           '422': errorResponse(
             'Corrupt or truncated image (corrupt_image), a malformed lesion box (invalid_roi), or an image that does not ' +
               'look like breast ultrasound (not_ultrasound, with its inputCheck; check=off classifies it anyway)',

@@ -25,7 +25,7 @@ const HINTS = {
   404: 'This server has no prediction route.',
   408: 'The upload took too long to arrive.',
   413: 'The image is too large for this server.',
-  415: 'Only PNG and JPEG images can be read.',
+  415: 'Only PNG, JPEG, BMP, TIFF and GIF images can be read.',
   422: 'The file looks damaged or incomplete.',
   429: 'Too many requests: wait a moment and try again.',
   503: 'The model is not ready: try again in a few seconds.',
@@ -96,7 +96,7 @@ async function loadModelInfo() {
       (test && external ? `, ${external.auc.toFixed(2)} on images from another hospital (BrEaST).` : test ? '.' : '');
     serverLimits = limits ?? null;
     if (limits) {
-      els.accepts.textContent = `PNG or JPEG, up to ${formatBytes(limits.maxBodyBytes)}, ` +
+      els.accepts.textContent = `PNG, JPEG, BMP, TIFF or GIF, up to ${formatBytes(limits.maxBodyBytes)}, ` +
         `${+(limits.maxPixels / 1e6).toFixed(1)} megapixels and ${limits.maxSide} px per side.`;
     }
     els.limits.replaceChildren(...(card.limitations ?? []).map(listItem));
@@ -189,7 +189,7 @@ async function fitToLimits(file) {
   if (!serverLimits || !/^image\/(png|jpeg)$/.test(file.type)) return { upload: file, note: '' };
   let bitmap;
   try {
-    bitmap = await createImageBitmap(file, { imageOrientation: 'none' });
+    bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' }); // upright, as the server reads it
   } catch {
     return { upload: file, note: '' }; // let the server say what is wrong with it
   }
@@ -280,8 +280,8 @@ async function showImage(file, body) {
   const { width, height } = body.image;
   setHeatmapNote('');
   try {
-    // EXIF rotation is ignored: the server classified the stored pixel grid, and the heatmap lies on it.
-    const bitmap = await createImageBitmap(file, { imageOrientation: 'none' });
+    // Drawn upright (EXIF orientation applied), as the server classified it and as the heatmap lies on it.
+    const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
     drawImage(bitmap, width, height);
     bitmap.close();
   } catch {

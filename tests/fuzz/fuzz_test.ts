@@ -9,6 +9,8 @@ import { hasData, readData } from '../fixtures/data.ts';
 import { testApp, tinyPredictor } from '../fixtures/app.ts';
 import { gradientJpeg, gradientPng } from '../fixtures/images.ts';
 import { crc32, pngChunk } from '../fixtures/png-chunks.ts';
+import { encodeBmp, encodeGif, encodeTiff, type Gray } from '../fixtures/encoders.ts';
+import { withExifOrientation } from '../fixtures/exif.ts';
 
 const SEED = Number(Deno.env.get('FUZZ_SEED') ?? 20261127);
 const RUNS = Number(Deno.env.get('FUZZ_RUNS') ?? 10_000);
@@ -36,6 +38,23 @@ const COLOUR_DIR = new URL('../fixtures/colour/', import.meta.url);
 for (const entry of [...Deno.readDirSync(COLOUR_DIR)].sort((a, b) => a.name.localeCompare(b.name))) {
   if (/\.(png|jpg)$/.test(entry.name)) seeds.push(Deno.readFileSync(new URL(entry.name, COLOUR_DIR)));
 }
+// Every other accepted format (BMP bit depths and row orders, TIFF compressions, GIF, EXIF JPEG), plus headers
+// that lie about their size: the fuzzer truncates and flips bits in all of them.
+const smallGray: Gray = { width: 37, height: 23, data: Uint8Array.from({ length: 37 * 23 }, (_, i) => (i * 7) % 256) };
+const lying = (bytes: Uint8Array, at: number, value: number, little = true) => {
+  const copy = bytes.slice();
+  new DataView(copy.buffer).setUint32(at, value, little);
+  return copy;
+};
+seeds.push(
+  encodeBmp(smallGray, 1), encodeBmp(smallGray, 4), encodeBmp(smallGray, 8), encodeBmp(smallGray, 24, true), encodeBmp(smallGray, 32),
+  encodeTiff(smallGray, 'none'), encodeTiff(smallGray, 'packbits', 6), encodeTiff(smallGray, 'deflate'),
+  encodeGif(smallGray),
+  withExifOrientation(await gradientJpeg(40, 30), 6, true),
+  lying(encodeBmp(smallGray, 8), 18, 60_000), // BMP width far beyond its data
+  lying(encodeBmp(smallGray, 24), 22, 0x7fffffff), // BMP height: a bomb's header
+  lying(encodeTiff(smallGray, 'deflate'), 18, 50_000), // TIFF ImageWidth far beyond its strip
+);
 const ALLOWED = new Set([200, 400, 408, 413, 415, 422]);
 let count = 0;
 const statusCounts = new Map<string, number>();
