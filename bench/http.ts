@@ -14,7 +14,8 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-function freePort(): number {
+/** A TCP port nothing listens on right now (the OS picks it). */
+export function freePort(): number {
   const listener = Deno.listen({ hostname: '127.0.0.1', port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();

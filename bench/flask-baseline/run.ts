@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type BenchImage, DATA_DIR, hasData } from '../images.ts';
-import { processCpuSeconds, startServer } from '../http.ts';
+import { freePort, processCpuSeconds, startServer } from '../http.ts';
 import { loadAverage, machine, summarize, type Summary } from '../stats.ts';
 
 const { values: flags } = parseArgs({
@@ -55,13 +55,6 @@ async function baselinePython(): Promise<{ python: string } | { reason: string }
 async function writeResult(result: object): Promise<void> {
   await Deno.writeTextFile(flags.out, JSON.stringify(result, null, 2) + '\n');
   log(`wrote ${flags.out}`);
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: '127.0.0.1', port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 async function post(url: string, image: BenchImage): Promise<number> {
