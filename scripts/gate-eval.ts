@@ -181,6 +181,7 @@ const result = {
   command: `npx tsx scripts/gate-eval.ts --model ${args.model}`,
   createdAt: new Date().toISOString(),
   model: gate.json.model,
+  gateJsonBytes: readFileSync(gatePath).length,
   gate: { combine: gate.json.combine, calibration: gate.json.calibration },
   ultrasound,
   synthetic,
