@@ -23,6 +23,8 @@ import { calibrate, fitFullGaussian, fitLowRankGaussians, logScale, quantile, SH
 import { readModelFiles } from '../gate/model-files.ts';
 import { countBySite, readSplitPart, type SplitImage } from '../gate/split-images.ts';
 import { useServingBackend } from '../eval/serving.ts';
+import { readTrainingSites } from '../data/sites.ts';
+import { lesionBox } from '../data/views.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -49,21 +51,37 @@ export async function run(argv: string[]): Promise<void> {
   const featureDim = classifier.pooledFeatureDim;
   if (!featureDim) throw new Error('The model has no pooled layer named "gap"; the gate needs one');
 
+  // Box mode shows the model (and so the gate) a crop of the lesion box: the gate learns and is thresholded on both
+  // views, each image's whole frame and its expert box, or it would refuse a fifth of legitimate box-mode requests.
+  const samples = new Map(readTrainingSites(args.data!).map((s) => [s.path, s]));
   async function measureAll(images: SplitImage[], label: string) {
     const started = performance.now();
     const out = [];
-    for (const img of images) out.push(await measureImage(new Uint8Array(readFileSync(img.path)), decoders, classifier, DEFAULT_IMAGE_LIMITS));
-    console.log(`measured ${images.length} ${label} images in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    return out;
+    const labels: number[] = [];
+    let boxes = 0;
+    for (const img of images) {
+      const bytes = new Uint8Array(readFileSync(img.path));
+      out.push(await measureImage(bytes, decoders, classifier, DEFAULT_IMAGE_LIMITS));
+      labels.push(img.label);
+      const sample = samples.get(img.path);
+      const box = sample && (await lesionBox(sample, decoders));
+      if (box) {
+        out.push(await measureImage(bytes, decoders, classifier, DEFAULT_IMAGE_LIMITS, box));
+        labels.push(img.label);
+        boxes++;
+      }
+    }
+    console.log(`measured ${images.length} ${label} images and ${boxes} of their lesion boxes in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return { measurements: out, labels, boxes };
   }
 
   const train = readSplitPart(modelDir, args.data!, 'train');
   const val = readSplitPart(modelDir, args.data!, 'val');
-  const trainM = await measureAll(train, 'training');
-  const valM = await measureAll(val, 'validation');
+  const { measurements: trainM, labels: trainLabels, boxes: trainBoxes } = await measureAll(train, 'training');
+  const { measurements: valM, boxes: valBoxes } = await measureAll(val, 'validation');
 
   const rank = Math.min(Number(args.rank), Math.floor(train.length / 10));
-  const features = fitLowRankGaussians(trainM.map((m) => m.features), train.map((t) => t.label), rank);
+  const features = fitLowRankGaussians(trainM.map((m) => m.features), trainLabels, rank);
   const image = fitFullGaussian(trainM.map((m) => m.stats), Number(args['stat-floor']));
   const draft: GateJson = {
     format: 'ultrasound-gate/1',
@@ -87,8 +105,8 @@ export async function run(argv: string[]): Promise<void> {
       method: 'max of two z-scores against the training images: Mahalanobis distance of the pooled `gap` features ' +
         'to class-conditional Gaussians with one shared covariance (rank-k plus isotropic, shrunk), and Mahalanobis ' +
         'distance of image statistics (gray-level histogram, speckle, flat areas, colour) to one Gaussian',
-      fittedOn: { part: 'train', images: train.length, bySite: countBySite(train) },
-      thresholdOn: { part: 'val', images: val.length, bySite: countBySite(val), pass },
+      fittedOn: { part: 'train', images: train.length, bySite: countBySite(train), lesionBoxes: trainBoxes },
+      thresholdOn: { part: 'val', images: val.length, bySite: countBySite(val), lesionBoxes: valBoxes, pass },
       rank: features.components.length,
       shrinkage: SHRINKAGE,
       statVarianceFloor: Number(args['stat-floor']),
@@ -105,7 +123,7 @@ export async function run(argv: string[]): Promise<void> {
   const flaggedTrain = trainM.filter((m) => served.check(m.features, m.stats).flagged).length;
   console.log(`wrote ${out} (${(text.length / 1024).toFixed(1)} KB): model ${name} ${version}, ${featureDim} pooled features, rank ${gateJson.features.components.length}`);
   console.log(`zThreshold ${combine.zThreshold.toFixed(3)} (validation ${pass} quantile), median validation z ${quantile(zOf(served), 0.5).toFixed(3)}`);
-  console.log(`flagged: validation ${flaggedVal}/${val.length}, training ${flaggedTrain}/${train.length}`);
+  console.log(`flagged (whole frames and boxes): validation ${flaggedVal}/${valM.length}, training ${flaggedTrain}/${trainM.length}`);
   classifier.dispose();
 }
 
