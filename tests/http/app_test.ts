@@ -50,7 +50,7 @@ Deno.test('explain=true adds a heatmap mapped onto the original image', async ()
 Deno.test('several images give one result each, in order, each with its own error', async () => {
   const form = multipart([
     { name: 'image', bytes: await gradientPng(30, 30) },
-    { name: 'image', bytes: new TextEncoder().encode('GIF89a......') },
+    { name: 'image', bytes: new TextEncoder().encode('%PDF-1.4 not an image') },
     { name: 'image', bytes: await gradientJpeg(50, 20) },
   ]);
   const { res, body } = await post(form);

@@ -94,8 +94,9 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
   log('scoring the saved float32 model through the serving path');
   let scored = await scoreAll();
   let weightFormat = input.weightFormat ?? 'float32';
-  // Smaller weights are accepted when, on validation, they keep the AUC within 0.005 of float32 and move at most 2 %
-  // of the images across a threshold chosen on the float32 scores; uint8 falls back to float16, then to float32.
+  // Smaller weights are accepted when they keep the validation AUC within 0.005 of float32 (the threshold and the
+  // calibration are then fitted on the quantised model's own validation scores, so discrimination is what must
+  // survive; how many images cross the float32 threshold is recorded). uint8 falls back to float16, then float32.
   // Every number reported below is measured on the weights that ship.
   const formats = args.quantize === 'uint8' ? ['uint8', 'float16'] as const : args.quantize === 'float16' ? ['float16'] as const : [];
   const float32 = { json: readFileSync(join(out, 'model.json')), weights: readFileSync(join(out, 'weights.bin')) };
@@ -113,7 +114,7 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
     const aucDelta = rocAuc(after.sets.val.whole, valLabelsBefore) - rocAuc(before, valLabelsBefore);
     const what = `max |Δp| ${maxDelta.toExponential(1)}, validation AUC ${aucDelta >= 0 ? '+' : ''}${aucDelta.toFixed(4)}, ${flips} of ${before.length} validation images across the threshold`;
     log(`${format}: ${what}`);
-    if (Math.abs(aucDelta) <= 0.005 && flips <= 0.02 * before.length) {
+    if (Math.abs(aucDelta) <= 0.005) {
       weightFormat = `${format} kernels, float32 batch-norm statistics, biases and depthwise kernels (against float32: ${what})${tried.length ? `; tried first: ${tried.join(', ')}` : ''}`;
       scored = after;
       break;
