@@ -17,6 +17,12 @@ export const gif: ImageFormat = {
       throw corrupt('GIF structure is corrupt or truncated');
     }
     if (reader.numFrames() === 0) throw corrupt('GIF has no image');
+    // omggif allocates the frame's own width × height while decoding: a frame descriptor larger than the (limit-checked)
+    // screen would be a decompression bomb the screen size does not reveal.
+    const frame = reader.frameInfo(0);
+    if (frame.x + frame.width > reader.width || frame.y + frame.height > reader.height) {
+      throw corrupt('GIF frame lies outside its logical screen');
+    }
     return { format: 'gif', width: reader.width, height: reader.height, parsed: reader };
   },
   decode(_bytes, header) {
