@@ -32,7 +32,9 @@ export function sigmoid(z: number): number {
 /** The calibrated probability for a raw score; the raw score itself when the card has no calibration. */
 export function applyCalibration(raw: number, calibration?: Calibration): number {
   if (!calibration) return raw;
-  return sigmoid(calibration.slope * logit(raw) + calibration.intercept);
+  // 12 significant digits: Math.exp/log may differ in the last bit between V8 builds (Deno vs workerd), and the
+  // same image must get the same answer on every runtime.
+  return Number(sigmoid(calibration.slope * logit(raw) + calibration.intercept).toPrecision(12));
 }
 
 /** The raw score whose calibrated probability is `p` (the map is increasing, so this is its inverse). */

@@ -116,7 +116,7 @@ Deno.test('every kind of answer carries the security headers', async () => {
   answers['413'] = await open.request('/predict', { method: 'POST', body: form(new Uint8Array(60_000)) });
   answers['415'] = await open.request('/predict', {
     method: 'POST',
-    body: form(new TextEncoder().encode('GIF89a')),
+    body: form(new TextEncoder().encode('%PDF-1.4 not an image')),
   });
   answers['422'] = await open.request('/predict', { method: 'POST', body: form(png.subarray(0, 60)) });
   assert.equal(answers.prediction.status, 200);

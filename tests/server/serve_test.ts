@@ -42,7 +42,7 @@ Deno.test({ name: 'the real server answers real images like the in-process predi
     assert.equal(bomb.status, 413);
     assert.equal((await bomb.json()).error.code, 'too_many_pixels');
 
-    const gif = await fetch(`${server.url}/predict`, { method: 'POST', body: multipart([{ name: 'image', bytes: new TextEncoder().encode('GIF89a....') }]) });
+    const gif = await fetch(`${server.url}/predict`, { method: 'POST', body: multipart([{ name: 'image', bytes: new TextEncoder().encode('%PDF-1.4 not an image') }]) });
     assert.equal(gif.status, 415);
     await gif.body?.cancel();
 
