@@ -18,8 +18,12 @@ export function toModelInput(raster: Raster, spec: InputSpec): Float32Array {
   const acc = new Float32Array(outWidth);
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < inHeight; y++) {
-      sourceLine(raster, y, channels === 1 ? -1 : c, line);
-      resampleLine(line, xs, columns, y * outWidth);
+      // A gray source row is resampled straight from the raster (its luma is its value): no copy per row.
+      if (raster.channels === 1) resampleGrayLine(raster.data, y * inWidth, xs, columns, y * outWidth);
+      else {
+        sourceLine(raster, y, channels === 1 ? -1 : c, line);
+        resampleLine(line, xs, columns, y * outWidth);
+      }
     }
     for (let oy = 0; oy < outHeight; oy++) {
       acc.fill(0);
@@ -91,6 +95,18 @@ function resampleLine(line: Float32Array, xs: AreaWeights, into: Float32Array, o
     const w = ox * taps;
     let sum = 0;
     for (let k = 0; k < counts[ox]; k++) sum += weights[w + k] * line[start + k];
+    into[offset + ox] = sum;
+  }
+}
+
+/** resampleLine for a gray raster's row starting at `at` (kept apart so each loop sees one array type). */
+function resampleGrayLine(data: Uint8Array, at: number, xs: AreaWeights, into: Float32Array, offset: number): void {
+  const { starts, counts, weights, taps } = xs;
+  for (let ox = 0; ox < starts.length; ox++) {
+    const start = at + starts[ox];
+    const w = ox * taps;
+    let sum = 0;
+    for (let k = 0; k < counts[ox]; k++) sum += weights[w + k] * data[start + k];
     into[offset + ox] = sum;
   }
 }
