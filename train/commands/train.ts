@@ -15,6 +15,7 @@ import { readBreastLesions } from '../data/external.ts';
 import { readTrainingSites, SITE_FOLDERS, splitSites, thinOut } from '../data/sites.ts';
 import { loadViews } from '../data/views.ts';
 import { seededRandom } from '../random.ts';
+import type { LosoRun } from '../two-site/report.ts';
 import { writeJson } from '../write-json.ts';
 
 const OPTIONS = {
@@ -47,6 +48,7 @@ export async function run(argv: string[]): Promise<void> {
   const log = (m: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${m}\n`);
   const { edgeTrainer, stagedTrainer } = await import('../two-site/runs.ts');
   const { evaluateAndWrite } = await import('../two-site/finish.ts');
+  const { summariseLoso } = await import('../two-site/report.ts');
   const arch = args.arch === 'edge' ? 'edge' : 'mnv2';
   const seed = Number(args.seed);
   const size = arch === 'edge' ? 128 : Number(args.size);
@@ -83,7 +85,7 @@ export async function run(argv: string[]): Promise<void> {
     { name: 'busiToBusbra', train: site('busi', 'train'), val: site('busi', 'val'), heldOut: site('busbra') },
     { name: 'busbraToBusi', train: site('busbra', 'train'), val: site('busbra', 'val'), heldOut: site('busi') },
   ];
-  const losoResults: Record<string, { heldOut: NonNullable<Awaited<ReturnType<typeof trainer.run>>['heldOut']>; plan: (typeof loso)[number]; epochs: number }> = {};
+  const losoResults: Record<string, LosoRun> = {};
   for (const plan of loso) {
     log(`leave-one-site-out: ${plan.name} (${plan.train.length} training images)`);
     const result = await trainer.run(plan, labels);
@@ -116,7 +118,7 @@ export async function run(argv: string[]): Promise<void> {
     views,
     labels,
     ids,
-    loso: losoResults,
+    leaveOneSiteOut: summariseLoso(losoResults, labels),
     breast,
     breastViews,
     log,

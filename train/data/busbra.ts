@@ -1,15 +1,13 @@
 import { join } from 'node:path';
 import { readCsv } from './csv.ts';
-import type { Sample } from './sample.ts';
+import { isLesionRow, labelledFile, type Sample } from './sample.ts';
 
 /** Reads BUS-BRA (Brazil) through its manifest.csv; a patient's views share a group so splits never separate them. */
 export function readBusBra(root: string): Sample[] {
   return readCsv(join(root, 'manifest.csv'))
-    .filter((r) => r.label === 'benign' || r.label === 'malignant')
+    .filter(isLesionRow)
     .map((r) => ({
-      path: join(root, r.file),
-      label: r.label === 'malignant' ? 1 : 0,
-      className: r.label,
+      ...labelledFile(root, r),
       group: `p${r.patient}`,
       masks: r.mask ? [join(root, r.mask)] : [],
       site: 'busbra',

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 /** One labelled image of a data set: where it is, its label (1 = malignant) and its near-duplicate group. */
 export interface Sample {
   /** Absolute path of the image file (or a synthetic id for arrays read from npz). */
@@ -24,3 +26,11 @@ export interface Sample {
 export function labelsOf(samples: Sample[]): number[] {
   return samples.map((s) => s.label);
 }
+
+/** A manifest row's file (under `root`), label (1 = malignant) and class name: the part every data set reads alike. */
+export function labelledFile(root: string, row: Record<string, string>): Pick<Sample, 'path' | 'label' | 'className'> {
+  return { path: join(root, row.file), label: row.label === 'malignant' ? 1 : 0, className: row.label };
+}
+
+/** A benign or malignant row (not `normal`, not unlabelled). */
+export const isLesionRow = (row: Record<string, string>): boolean => row.label === 'benign' || row.label === 'malignant';

@@ -39,9 +39,8 @@ export interface FinishInput {
   views: Views[];
   labels: number[];
   ids: (part: Sample[]) => number[];
-  loso: Record<string, { heldOut: { whole: number[]; box: number[]; boxIndex: number[] }; plan: { train: number[]; heldOut?: number[] }; epochs: number }>;
-  /** Leave-one-site-out results already summarised (a re-report of a trained model keeps its card's). */
-  losoSummary?: Record<string, unknown>;
+  /** The card's leave-one-site-out section (`summariseLoso`; a re-report keeps its card's). */
+  leaveOneSiteOut: Record<string, unknown>;
   /** The weight format already on disk (a re-report does not quantise again). */
   weightFormat?: string;
   breast: Sample[];
@@ -61,23 +60,19 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
   const scoreAll = async () => {
     const classifier = await loadServingClassifier(out);
     const { width, channels } = classifier.inputSpec;
-    const whole = (idx: number[]) => scoreOne(classifier, idx.map((i) => views[i].whole));
-    const flip = (idx: number[]) => scoreOne(classifier, idx.map((i) => mirrored(views[i].whole, width, channels)));
-    const boxed = (idx: number[]) => idx.filter((i) => views[i].crops.length > 0);
-    const box = (idx: number[]) => scoreOne(classifier, boxed(idx).map((i) => views[i].crops[0]));
-    const sets = {
-      val: { idx: valIdx, whole: whole(valIdx), flip: flip(valIdx), boxIdx: boxed(valIdx), box: box(valIdx) },
-      busiTest: { idx: testIdx('busi'), whole: whole(testIdx('busi')), flip: flip(testIdx('busi')), boxIdx: boxed(testIdx('busi')), box: box(testIdx('busi')) },
-      busbraTest: { idx: testIdx('busbra'), whole: whole(testIdx('busbra')), flip: flip(testIdx('busbra')), boxIdx: boxed(testIdx('busbra')), box: box(testIdx('busbra')) },
+    // One set's scores: whole images, their mirror images (TTA) and the expert-box views; `idx` indexes `source`.
+    const scoreSet = (idx: number[], source: Views[]) => {
+      const boxIdx = idx.filter((i) => source[i].crops.length > 0);
+      return {
+        idx,
+        whole: scoreOne(classifier, idx.map((i) => source[i].whole)),
+        flip: scoreOne(classifier, idx.map((i) => mirrored(source[i].whole, width, channels))),
+        boxIdx,
+        box: scoreOne(classifier, boxIdx.map((i) => source[i].crops[0])),
+      };
     };
-    const bv = input.breastViews;
-    const bBoxed = bv.map((_, i) => i).filter((i) => bv[i].crops.length > 0);
-    const breast = {
-      whole: scoreOne(classifier, bv.map((v) => v.whole)),
-      flip: scoreOne(classifier, bv.map((v) => mirrored(v.whole, width, channels))),
-      boxIdx: bBoxed,
-      box: scoreOne(classifier, bBoxed.map((i) => bv[i].crops[0])),
-    };
+    const sets = { val: scoreSet(valIdx, views), busiTest: scoreSet(testIdx('busi'), views), busbraTest: scoreSet(testIdx('busbra'), views) };
+    const breast = scoreSet(input.breastViews.map((_, i) => i), input.breastViews);
     // CPU time of one prediction on this backend (batch 1, warm), the model's share of a request.
     classifier.warmUp();
     const times: number[] = [];
@@ -156,13 +151,7 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
     busbraTest: aucWithCi(meanLogit(sets.busbraTest.whole, sets.busbraTest.flip), lab(sets.busbraTest.idx)),
     external: aucWithCi(meanLogit(breast.whole, breast.flip), bl),
   };
-  const leaveOneSiteOut = input.losoSummary ?? Object.fromEntries(Object.entries(input.loso).map(([name, r]) => [name, {
-    description: name === 'busiToBusbra' ? 'trained on BUSI only (epoch on BUSI validation), scored on all of BUS-BRA' : 'trained on BUS-BRA only (epoch on BUS-BRA validation), scored on all of BUSI',
-    trainingImages: r.plan.train.length,
-    epochsRun: r.epochs,
-    whole: aucWithCi(r.heldOut.whole, lab(r.plan.heldOut!)),
-    box: aucWithCi(r.heldOut.box, lab(r.heldOut.boxIndex)),
-  }]));
+  const { leaveOneSiteOut } = input;
   const braVal = valIdx.filter((i) => input.samples[i].site === 'busbra');
   const braServed = braVal.map((i) => applyCalibration(sets.val.whole[valIdx.indexOf(i)], calibration));
   const breakdowns = {

@@ -29,6 +29,25 @@ export function aucWithCi(scores: number[], labels: number[]): { n: number; auc:
   return { n: scores.length, auc: rocAuc(scores, labels), aucCi95: bootstrapCi(scores, labels, rocAuc) };
 }
 
+/** A leave-one-site-out run's outcome: the held-out site's scores (whole images and expert boxes). */
+export interface LosoRun {
+  heldOut: { whole: number[]; box: number[]; boxIndex: number[] };
+  plan: { train: number[]; heldOut?: number[] };
+  epochs: number;
+}
+
+/** The card's leave-one-site-out section: per direction, what was trained and the held-out site's AUCs with CIs. */
+export function summariseLoso(runs: Record<string, LosoRun>, labels: number[]): Record<string, unknown> {
+  const lab = (idx: number[]) => idx.map((i) => labels[i]);
+  return Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, {
+    description: name === 'busiToBusbra' ? 'trained on BUSI only (epoch on BUSI validation), scored on all of BUS-BRA' : 'trained on BUS-BRA only (epoch on BUS-BRA validation), scored on all of BUSI',
+    trainingImages: r.plan.train.length,
+    epochsRun: r.epochs,
+    whole: aucWithCi(r.heldOut.whole, lab(r.plan.heldOut!)),
+    box: aucWithCi(r.heldOut.box, lab(r.heldOut.boxIndex)),
+  }]));
+}
+
 /** A labelled set's served scores (calibrated) summarised at the served threshold, with its description. */
 export function describeSet(description: string, raw: number[], labels: number[], calibration: Calibration, threshold: number) {
   const served = raw.map((p) => applyCalibration(p, calibration));
