@@ -112,7 +112,7 @@ export function assembleEnsemble(members: tf.LayersModel[], options: EdgeOptions
  * look at the lesion rather than at text or calipers. Only the original single-output model is saved.
  */
 export function withLesionHead(model: tf.LayersModel, seed = 1): tf.LayersModel {
-  const features = model.getLayer('cam_features').output as tf.SymbolicTensor;
+  const features = camFeaturesOf(model);
   const lesion = tf.layers.conv2d({
     filters: 1,
     kernelSize: 1,
@@ -121,6 +121,20 @@ export function withLesionHead(model: tf.LayersModel, seed = 1): tf.LayersModel 
     kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 7 }),
   }).apply(features) as tf.SymbolicTensor;
   return tf.model({ inputs: model.inputs, outputs: [model.outputs[0], lesion], name: `${model.name}_with_lesion` });
+}
+
+/**
+ * The `cam_features` tensor on the path to this model's output. Searched through the graph because a layer shared by
+ * several models (the pretrained trunk's `upper` and `full` views) has one output per model.
+ */
+function camFeaturesOf(model: tf.LayersModel): tf.SymbolicTensor {
+  const stack = [...model.outputs];
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (t.sourceLayer?.name === 'cam_features') return t;
+    stack.push(...(t.inputs ?? []));
+  }
+  throw new Error(`${model.name} has no cam_features layer`);
 }
 
 /** The original Keras model exactly: Conv32 → MaxPool → Conv64 → MaxPool → Flatten → Dense128 → Dense1 (~175 MB). */

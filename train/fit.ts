@@ -39,6 +39,11 @@ export interface TrainingData {
    * shows one of them instead of `inputs[i]` at `altViewRate`. Lets training run on cached features of a frozen stem.
    */
   altViews?: Float32Array[][];
+  /**
+   * Lesion targets already on the head's grid, for inputs that are not images (cached stem features): `inputs[i]`
+   * has `grid.inputs[i]`, `altViews[i][k]` has `grid.alt[i][k]`. Used instead of `masks` when given.
+   */
+  grid?: { inputs: Float32Array[]; alt: Float32Array[][] };
 }
 
 /**
@@ -111,7 +116,7 @@ export async function fit(
   const negatives = train.labels.length - positives;
   const classLoss = weightedBce(train.labels.length / (2 * negatives), train.labels.length / (2 * positives));
   const optimizer = tf.train.adam(options.learningRate);
-  const lesionWeight = train.masks ? (options.lesionWeight ?? 0) : 0;
+  const lesionWeight = train.masks || train.grid ? (options.lesionWeight ?? 0) : 0;
   // The twin shares every layer with `model`; only `model` (one output) is saved and served.
   const trainer = lesionWeight > 0 ? withLesionHead(model, options.seed) : model;
   const grid = lesionWeight > 0 ? (trainer.outputs[1].shape.slice(1, 3) as [number, number]) : undefined;
@@ -135,12 +140,13 @@ export async function fit(
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
     const order = shuffled(train.inputs.map((_, i) => i), random);
     // A share of the images is shown as one of its other views (pre-augmented, or a lesion box cropped as the server does).
-    const views = order.map((i) => {
+    const picks = order.map((i) => {
       const boxes = train.altViews?.[i] ?? [];
-      return boxes.length && random() < (options.altViewRate ?? 0) ? boxes[Math.floor(random() * boxes.length)] : train.inputs[i];
+      return boxes.length && random() < (options.altViewRate ?? 0) ? Math.floor(random() * boxes.length) : -1;
     });
+    const views = order.map((i, n) => (picks[n] < 0 ? train.inputs[i] : train.altViews![i][picks[n]]));
     const raw = stack(views, shape);
-    const rawMasks = train.masks ? stack(order.map((i) => train.masks![i].mask), [shape[0], shape[1], 1]) : undefined;
+    const rawMasks = train.masks && !train.grid ? stack(order.map((i) => train.masks![i].mask), [shape[0], shape[1], 1]) : undefined;
     const augmented = options.augment
       ? augmentBatch(raw, random, {
           minCrop: options.minCrop,
@@ -154,7 +160,10 @@ export async function fit(
     if (augmented.images !== raw) tf.dispose([raw, ...(rawMasks ? [rawMasks] : [])]);
     const x = augmented.images;
     const labels = tf.tensor2d(order.map((i) => train.labels[i]), [order.length, 1]);
-    const y = grid ? [labels, lesionTargets(augmented.masks!, grid)] : labels;
+    const gridTargets = grid && train.grid
+      ? stack(order.map((i, n) => (picks[n] < 0 ? train.grid!.inputs[i] : train.grid!.alt[i][picks[n]])), [grid[0], grid[1], 1])
+      : undefined;
+    const y = grid ? [labels, gridTargets ?? lesionTargets(augmented.masks!, grid)] : labels;
     let lastLoss = NaN;
     const previousAuc = history.at(-1)?.valAuc;
     const result = await trainer.fit(x, y, {

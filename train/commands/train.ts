@@ -4,7 +4,9 @@
  * through the serving code on WASM and writes model.json, weights, card.json/card.md, split.json, seen.bin, plots.
  *   [--data DIR] [--out DIR] [--arch mnv2|edge] [--size PX] [--stem-cut LAYER] [--cut LAYER] [--head N] [--augs N]
  *   [--epochs N] [--patience N] [--learning-rate LR] [--seed N] [--limit N] [--no-loso] [--quantize float32|float16|uint8]
- *   [--name NAME] [--version V]
+ *   [--lesion-weight W] [--save-loso DIR] [--name NAME] [--version V]
+ * `--lesion-weight W` adds the auxiliary lesion-mask loss (expert masks, training only; mnv2); `--save-loso DIR` keeps
+ * each leave-one-site-out model as DIR/<direction>/ (float32 layers model), e.g. for the adaptation benchmark.
  * `--folder DIR`, `--npz FILE` or `--busi-only` train on one data set instead (train/commands/train-single.ts).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +35,8 @@ const OPTIONS = {
   seed: { type: 'string', default: '7' },
   limit: { type: 'string' },
   'no-loso': { type: 'boolean', default: false },
+  'lesion-weight': { type: 'string', default: '0' },
+  'save-loso': { type: 'string' },
   quantize: { type: 'string', default: 'uint8' },
   name: { type: 'string', default: 'two-site-mobilenetv2' },
   version: { type: 'string', default: '2.0.0' },
@@ -65,7 +69,8 @@ export async function run(argv: string[]): Promise<void> {
   const ids = (part: typeof samples) => part.map((s) => index.get(s.path)!);
   log(`decoding ${samples.length} images (whole frame + lesion boxes) through the serving preprocessing`);
   // Each image: the whole frame, its expert box, and two boxes drawn as a user might (tighter, looser, off-centre).
-  const views = await loadViews(samples, decoders, spec, 3, random);
+  const lesionWeight = Number(args['lesion-weight']);
+  const views = await loadViews(samples, decoders, spec, 3, random, lesionWeight > 0);
   const labels = samples.map((s) => s.label);
   const settings = {
     epochs: Number(args.epochs),
@@ -74,6 +79,7 @@ export async function run(argv: string[]): Promise<void> {
     learningRate: arch === 'edge' ? 0.002 : Number(args['learning-rate']),
     seed,
     altViewRate: 0.9,
+    lesionWeight,
   };
   const trainer = arch === 'edge'
     ? edgeTrainer(views, settings)
@@ -90,6 +96,11 @@ export async function run(argv: string[]): Promise<void> {
     log(`leave-one-site-out: ${plan.name} (${plan.train.length} training images)`);
     const result = await trainer.run(plan, labels);
     losoResults[plan.name] = { heldOut: result.heldOut!, plan, epochs: result.history.length };
+    if (args['save-loso']) {
+      const dir = resolve(args['save-loso'], plan.name);
+      mkdirSync(dir, { recursive: true });
+      await result.model.save(`file://${dir}`);
+    }
     const { rocAuc } = await import('../eval/metrics.ts');
     log(`${plan.name}: held-out AUC ${rocAuc(result.heldOut!.whole, plan.heldOut.map((i) => labels[i])).toFixed(3)} whole, ${rocAuc(result.heldOut!.box, result.heldOut!.boxIndex.map((i) => labels[i])).toFixed(3)} box`);
     result.model.dispose();

@@ -15,6 +15,11 @@ export interface Views {
   crops: Float32Array[];
   /** The expert box, [x, y, width, height] in image pixels, when the data set has one. */
   box?: Roi;
+  /**
+   * With `withMasks`: the expert lesion mask through exactly the same crop and resize as `whole` and each of `crops`
+   * (the auxiliary lesion-mask target); absent when the sample has no mask file.
+   */
+  masks?: { whole: Float32Array; crops: Float32Array[] };
 }
 
 /** The expert lesion box of a sample: the data set's own box, or the box around its mask files (BUSI). */
@@ -40,19 +45,32 @@ export function jitterBox(box: Roi, random: () => number): Roi {
  * each exactly as the server makes it: imageToModelInput with the box (planRoi: clipped, + ROI_MARGIN, clipped, cropped, resized;
  * a JPEG decoded at the scale serving would use). Training, validation and evaluation all go through this.
  */
-export async function loadViews(samples: Sample[], decoders: Decoders, spec: InputSpec, crops: number, random: () => number): Promise<Views[]> {
+export async function loadViews(samples: Sample[], decoders: Decoders, spec: InputSpec, crops: number, random: () => number, withMasks = false): Promise<Views[]> {
   const all: Views[] = [];
+  const gray = { ...spec, channels: 1 as const };
   for (const s of samples) {
     const bytes = readFileSync(s.path);
     const header = sniffImage(bytes);
     const read = async (roi?: Roi) => (await imageToModelInput(bytes, decoders, spec, DEFAULT_IMAGE_LIMITS, { header, roi })).input;
+    // A mask file has the image's size, so the same box gives the same crop; several masks of one image merge by maximum.
+    const maskFiles = withMasks ? (s.masks ?? []).map((f) => readFileSync(f)) : [];
+    const readMask = async (roi?: Roi) => {
+      let merged: Float32Array | undefined;
+      for (const m of maskFiles) {
+        const one = (await imageToModelInput(m, decoders, gray, DEFAULT_IMAGE_LIMITS, { roi })).input;
+        merged = merged ? merged.map((v, i) => Math.max(v, one[i])) : one;
+      }
+      return merged!;
+    };
     const box = crops > 0 ? await lesionBox(s, decoders) : undefined;
-    const views: Float32Array[] = [];
+    const rois: (Roi | undefined)[] = [undefined];
     if (box) {
-      views.push(await read(box));
-      for (let k = 1; k < crops; k++) views.push(await read(jitterBox(box, random)));
+      rois.push(box);
+      for (let k = 1; k < crops; k++) rois.push(jitterBox(box, random));
     }
-    all.push({ whole: await read(), crops: views, box });
+    const inputs = await Promise.all(rois.map((roi) => read(roi)));
+    const masks = maskFiles.length ? await Promise.all(rois.map((roi) => readMask(roi))) : undefined;
+    all.push({ whole: inputs[0], crops: inputs.slice(1), box, masks: masks && { whole: masks[0], crops: masks.slice(1) } });
   }
   return all;
 }

@@ -10,6 +10,8 @@ export interface FeatureCache {
   box: (Float32Array | undefined)[];
   /** Training views: `augs` augmented whole images, then augmented jittered-box views. */
   alt: Float32Array[][];
+  /** With `lesionGrid`: the lesion cover per head-grid cell of `whole[i]` and of each `alt[i][k]`. */
+  targets?: { whole: Float32Array[]; alt: Float32Array[][] };
 }
 
 /** How many views of each kind the cache holds, and how they are augmented. */
@@ -18,6 +20,8 @@ export interface CacheOptions {
   random: () => number;
   whole: ViewAugment;
   box: ViewAugment;
+  /** The head's grid: when given, every view's lesion mask is kept as a target on it (every view needs a mask). */
+  lesionGrid?: [number, number];
   log?: (message: string) => void;
 }
 
@@ -26,22 +30,30 @@ export interface CacheOptions {
  * `Views.crops` (index ≥ 1; index 0 is the expert box itself), with a lighter framing change.
  */
 export function buildFeatureCache(stem: tf.LayersModel, views: Views[], options: CacheOptions): FeatureCache {
-  const { random, log = () => {} } = options;
-  const whole = stemFeatures(stem, views.map((v) => v.whole));
+  const { random, log = () => {}, lesionGrid: grid } = options;
+  if (grid && views.some((v) => !v.masks)) throw new Error('lesion-mask training needs a mask for every training image');
+  const lesion = (masks: Float32Array[]) => (grid ? { masks, grid } : undefined);
+  const plain = stemFeatures(stem, views.map((v) => v.whole), undefined, lesion(views.map((v) => v.masks?.whole!)));
   const boxed = views.map((_, i) => i).filter((i) => views[i].crops.length > 0);
   const box: (Float32Array | undefined)[] = views.map(() => undefined);
-  stemFeatures(stem, boxed.map((i) => views[i].crops[0])).forEach((f, k) => (box[boxed[k]] = f));
+  stemFeatures(stem, boxed.map((i) => views[i].crops[0])).features.forEach((f, k) => (box[boxed[k]] = f));
   log('stem features of the plain views');
   const alt: Float32Array[][] = views.map(() => []);
+  const altTargets: Float32Array[][] = views.map(() => []);
+  const keep = (out: ReturnType<typeof stemFeatures>, owners: number[]) => {
+    out.features.forEach((f, k) => alt[owners[k]].push(f));
+    out.targets?.forEach((t, k) => altTargets[owners[k]].push(t));
+  };
+  const everyone = views.map((_, i) => i);
   for (let a = 0; a < options.augs; a++) {
-    stemFeatures(stem, views.map((v) => v.whole), { random, settings: options.whole }).forEach((f, i) => alt[i].push(f));
+    keep(stemFeatures(stem, views.map((v) => v.whole), { random, settings: options.whole }, lesion(views.map((v) => v.masks?.whole!))), everyone);
     log(`stem features of augmented views ${a + 1}/${options.augs}`);
   }
   const jittered = Math.max(0, ...views.map((v) => v.crops.length - 1));
   for (let c = 1; c <= jittered; c++) {
     const have = boxed.filter((i) => views[i].crops.length > c);
-    stemFeatures(stem, have.map((i) => views[i].crops[c]), { random, settings: options.box }).forEach((f, k) => alt[have[k]].push(f));
+    keep(stemFeatures(stem, have.map((i) => views[i].crops[c]), { random, settings: options.box }, lesion(have.map((i) => views[i].masks?.crops[c]!))), have);
   }
   log('stem features of the box views');
-  return { whole, box, alt };
+  return { whole: plain.features, box, alt, targets: grid ? { whole: plain.targets!, alt: altTargets } : undefined };
 }

@@ -9,27 +9,52 @@ export interface ViewAugment {
   blurRate: number;
 }
 
+/** Lesion masks of the inputs (model resolution, [0, 1]) and the grid of the head they become targets on. */
+export interface MaskTargets {
+  masks: Float32Array[];
+  /** The `cam_features` grid [rows, columns]; each target cell is the mask's cover of that cell. */
+  grid: [number, number];
+}
+
+/** Stem outputs, one flat array per input, and with `MaskTargets` the lesion cover per grid cell of each view. */
+export interface StemOutputs {
+  features: Float32Array[];
+  targets?: Float32Array[];
+}
+
 /**
- * Runs the frozen stem on inputs in batches and returns one flat feature array per input. With `augment`, each input
- * first gets one augmented copy (train/augment.ts: framing, gain, contrast, gamma, speckle, caliper-like marks) from
- * the seeded `random`.
+ * Runs the frozen stem on inputs in batches. With `augment`, each input first gets one augmented copy
+ * (train/augment.ts: framing, gain, contrast, gamma, speckle, caliper-like marks) from the seeded `random`; a mask
+ * goes through the same framing, so its target stays on the lesion. The mask does not change the random draws, so
+ * the features are the same with and without masks.
  */
 export function stemFeatures(
   stem: tf.LayersModel,
   inputs: Float32Array[],
   augment?: { random: () => number; settings: ViewAugment },
+  lesion?: MaskTargets,
   batchSize = 32,
-): Float32Array[] {
+): StemOutputs {
   const shape = stem.inputs[0].shape.slice(1) as [number, number, number];
-  const out: Float32Array[] = [];
+  const features: Float32Array[] = [];
+  const targets: Float32Array[] = [];
   for (let i = 0; i < inputs.length; i += batchSize) {
     const raw = stack(inputs.slice(i, i + batchSize), shape);
-    const images = augment ? augmentBatch(raw, augment.random, augment.settings).images : raw;
-    const features = stem.predict(images) as tf.Tensor;
-    const data = features.dataSync() as Float32Array;
+    const rawMasks = lesion && stack(lesion.masks.slice(i, i + batchSize), [shape[0], shape[1], 1]);
+    const out = augment ? augmentBatch(raw, augment.random, { ...augment.settings, masks: rawMasks }) : { images: raw, masks: rawMasks };
+    const result = stem.predict(out.images) as tf.Tensor;
+    const data = result.dataSync() as Float32Array;
     const size = data.length / raw.shape[0];
-    for (let k = 0; k < raw.shape[0]; k++) out.push(data.slice(k * size, (k + 1) * size));
-    tf.dispose([raw, images, features]);
+    for (let k = 0; k < raw.shape[0]; k++) features.push(data.slice(k * size, (k + 1) * size));
+    if (lesion && out.masks) {
+      const [rows, columns] = lesion.grid;
+      const pool: [number, number] = [shape[0] / rows, shape[1] / columns];
+      const cover = tf.avgPool(out.masks, pool, pool, 'valid');
+      const cells = cover.dataSync() as Float32Array;
+      for (let k = 0; k < raw.shape[0]; k++) targets.push(cells.slice(k * rows * columns, (k + 1) * rows * columns));
+      cover.dispose();
+    }
+    tf.dispose([raw, out.images, result, ...(rawMasks ? [rawMasks] : []), ...(out.masks ? [out.masks] : [])]);
   }
-  return out;
+  return lesion ? { features, targets } : { features };
 }

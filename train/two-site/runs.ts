@@ -30,6 +30,8 @@ export interface TrainSettings {
   seed: number;
   /** Share of epochs' images shown as another view (augmented copy or lesion box) instead of the plain image. */
   altViewRate: number;
+  /** Weight of the auxiliary lesion-mask loss on the `cam_features` grid (0 = off; needs `Views.masks`). */
+  lesionWeight?: number;
 }
 
 /** Trains models for a list of plans; the architecture decides how views become model inputs. */
@@ -58,22 +60,31 @@ function scoreHeldOut(model: tf.LayersModel, plan: RunPlan, whole: Float32Array[
  * again through the serving path).
  */
 export async function stagedTrainer(options: StagedOptions, views: Views[], augs: number, random: () => number, settings: TrainSettings, log: (m: string) => void): Promise<Trainer> {
-  const { stem } = await buildStaged(options);
+  const { stem, upper: shapes } = await buildStaged(options);
+  const lesion = (settings.lesionWeight ?? 0) > 0;
   const cache: FeatureCache = buildFeatureCache(stem, views, {
     augs,
     random,
     whole: { minCrop: 0.3, maxZoomOut: 1.35, blurRate: 0.3 },
     box: { minCrop: 0.7, maxZoomOut: 1.1, blurRate: 0.3 },
+    lesionGrid: lesion ? (shapes.getLayer('cam_features').outputShape as number[]).slice(1, 3) as [number, number] : undefined,
     log,
   });
   stem.dispose();
+  const targets = cache.targets;
   return {
-    description: `MobileNetV2 (ImageNet) to ${options.cut} at ${options.size} px, frozen to ${options.stemCut}, ${augs} cached augmented views per image`,
+    description: `MobileNetV2 (ImageNet) to ${options.cut} at ${options.size} px, frozen to ${options.stemCut}, ${augs} cached augmented views per image` +
+      (lesion ? `, auxiliary lesion-mask loss (weight ${settings.lesionWeight}) on the cam_features grid in training` : ''),
     async run(plan, labels) {
       const { upper, full } = await buildStaged({ ...options, seed: settings.seed });
       const history = await fit(
         upper,
-        { inputs: plan.train.map((i) => cache.whole[i]), labels: plan.train.map((i) => labels[i]), altViews: plan.train.map((i) => cache.alt[i]) },
+        {
+          inputs: plan.train.map((i) => cache.whole[i]),
+          labels: plan.train.map((i) => labels[i]),
+          altViews: plan.train.map((i) => cache.alt[i]),
+          grid: targets && { inputs: plan.train.map((i) => targets.whole[i]), alt: plan.train.map((i) => targets.alt[i]) },
+        },
         validation(plan, cache.whole, cache.box, labels),
         { ...settings, augment: false, minCrop: 1 },
       );
