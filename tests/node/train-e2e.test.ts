@@ -14,10 +14,11 @@ const DATA = process.env.DATA_DIR ?? resolve(ROOT, '../shared/data');
 
 const skip = bindingMissing() || (existsSync(`${DATA}/busi/manifest.csv`) ? false : `needs ${DATA}`);
 
-test('two-site training (the shipped recipe, tiny): leave-one-site-out, box views, a servable model and its card', { skip: skip || (existsSync(`${DATA}/bus-bra/manifest.csv`) ? false : `needs ${DATA}/bus-bra`), timeout: 600_000 }, async () => {
+test('two-site training (tiny, with the lesion-mask loss): leave-one-site-out models kept, box views, a servable model and its card', { skip: skip || (existsSync(`${DATA}/bus-bra/manifest.csv`) ? false : `needs ${DATA}/bus-bra`), timeout: 600_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'two-site-train-'));
   try {
-    execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'train', '--limit', '60', '--epochs', '1', '--augs', '1', '--quantize', 'float32', '--out', out], {
+    const loso = join(out, 'loso');
+    execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'train', '--limit', '60', '--epochs', '1', '--augs', '1', '--quantize', 'float32', '--lesion-weight', '1', '--save-loso', loso, '--out', out], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DATA_DIR: DATA },
@@ -27,6 +28,10 @@ test('two-site training (the shipped recipe, tiny): leave-one-site-out, box view
     }
     const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
     assert.deepEqual(Object.keys(card.leaveOneSiteOut).sort(), ['busbraToBusi', 'busiToBusbra']);
+    for (const direction of ['busbraToBusi', 'busiToBusbra']) assert.ok(existsSync(join(loso, direction, 'model.json')), direction);
+    assert.match(card.architecture.name, /lesion-mask loss \(weight 1\)/);
+    // The lesion head exists in training only: the served graph ends at `prediction`.
+    assert.ok(!readFileSync(join(out, 'model.json'), 'utf8').includes('"name":"lesion"'));
     for (const key of ['validation', 'busiTest', 'busbraTest', 'external', 'externalBox']) assert.ok(card.metrics[key].n > 0, key);
     assert.equal(card.calibration.method, 'platt');
     assert.ok(card.threshold.value > 0 && card.threshold.value < 1);
