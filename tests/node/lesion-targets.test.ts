@@ -11,7 +11,8 @@ test('stem features carry each view’s lesion cover on the head grid, plain and
   const { seededRandom } = await import('../../train/random.ts');
   const size = 16;
   const input = tf.input({ shape: [size, size, 1] });
-  const stem = tf.model({ inputs: input, outputs: tf.layers.averagePooling2d({ poolSize: 2 }).apply(input) as tf.SymbolicTensor });
+  const pooled = tf.layers.averagePooling2d({ poolSize: 2 }).apply(input) as ReturnType<typeof tf.input>;
+  const stem = tf.model({ inputs: input, outputs: pooled });
   // A lesion filling the top-left quarter: on a 4×4 grid, the four top-left cells are covered, the rest empty.
   const mask = new Float32Array(size * size).map((_, i) => (Math.floor(i / size) < 8 && i % size < 8 ? 1 : 0));
   const image = new Float32Array(size * size).fill(0.5);
