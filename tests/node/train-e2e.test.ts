@@ -16,8 +16,9 @@ const skip = bindingMissing() || (existsSync(`${DATA}/busi/manifest.csv`) ? fals
 
 test('two-site training (tiny, with the lesion-mask loss): leave-one-site-out models kept, box views, a servable model and its card', { skip: skip || (existsSync(`${DATA}/bus-bra/manifest.csv`) ? false : `needs ${DATA}/bus-bra`), timeout: 600_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'two-site-train-'));
+  // Outside `out`: the train command replaces the output folder when it writes the final model.
+  const loso = mkdtempSync(join(tmpdir(), 'two-site-loso-'));
   try {
-    const loso = join(out, 'loso');
     execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'train', '--limit', '60', '--epochs', '1', '--augs', '1', '--quantize', 'float32', '--lesion-weight', '1', '--save-loso', loso, '--out', out], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,6 +56,7 @@ test('two-site training (tiny, with the lesion-mask loss): leave-one-site-out mo
     classifier.dispose();
   } finally {
     rmSync(out, { recursive: true, force: true });
+    rmSync(loso, { recursive: true, force: true });
   }
 });
 
