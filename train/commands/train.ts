@@ -58,6 +58,7 @@ export async function run(argv: string[]): Promise<void> {
   const size = arch === 'edge' ? 128 : Number(args.size);
   const spec = { height: size, width: size, channels: 1 as const };
   const out = resolve(args.out ?? join(ROOT, 'static/model'));
+  if (args['save-loso'] && `${resolve(args['save-loso'])}/`.startsWith(`${out}/`)) throw new Error('--save-loso must be outside --out: the output folder is replaced when the final model is written');
   const decoders = await loadNodeDecoders();
   const random = seededRandom(seed);
 
