@@ -22,7 +22,7 @@ import { seededRandom } from '../../train/random.ts';
 import { parseModelCard } from '../../src/model/card.ts';
 import { loadNodeDecoders } from '../../src/runtime/node-wasm.ts';
 import { loadServingClassifier } from '../../train/eval/serving.ts';
-import { mobileNetLike, saveModelDir } from './helpers/bn-models.ts';
+import { mobileNetLike, saveModelDir, siteImages } from './helpers/bn-models.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BREAST = resolve(ROOT, '../shared/data/breast-lesions-usg');
@@ -33,12 +33,6 @@ before(async () => {
   await useAdaptBackend('wasm');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Images of a "new site": brighter and lower-contrast than anything the untrained model was built around. */
-function siteImages(n: number, size: number, seed: number): Float32Array[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: n }, () => Float32Array.from({ length: size * size * 3 }, () => 0.4 + 0.5 * random()));
-}
 
 function weightBytes(folder: string): Map<string, Buffer> {
   const json = JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8'));
@@ -59,7 +53,7 @@ function hashTree(folder: string): string {
   return hash.digest('hex');
 }
 
-test('MobileNetV2-like model (frozen BN, residual adds, BN after Dense): adapted statistics are those of each layer\'s input', async () => {
+test('MobileNetV2-like model (frozen BN, residual adds, BN after Dense), layerwise method: adapted statistics are those of each layer\'s input', async () => {
   const size = 32;
   const source = join(dir, 'mnv2');
   const built = mobileNetLike(size);
@@ -71,7 +65,7 @@ test('MobileNetV2-like model (frozen BN, residual adds, BN after Dense): adapted
 
   const model = await loadLayersModelDir(source);
   assert.equal(batchNormLayers(model).length, 12);
-  const shifts = adaptBatchNorm(model, inputs, { batchSize: 7 });
+  const shifts = adaptBatchNorm(model, inputs, { batchSize: 7, method: 'layerwise' });
   assert.equal(shifts.length, 12);
   assert.ok(shifts.every((s) => s.meanShift > 0), 'every layer moved');
 
@@ -133,7 +127,7 @@ test('MobileNetV2-like model (frozen BN, residual adds, BN after Dense): adapted
   assert.ok(Math.max(...served.map((p, i) => Math.abs(p - unadaptedScores[i]))) > 10 * maxDelta, 'adaptation changed the scores');
 });
 
-test('npm run adapt on the shipped model and a few BrEaST images: new folder, card records it, static/model untouched, no file names printed', { timeout: 300_000 }, async () => {
+test('npm run adapt on the shipped model and a few BrEaST images: new folder, card records it, static/model untouched, no file names printed', { timeout: 900_000 }, async () => {
   const folder = join(dir, 'site');
   mkdirSync(join(folder, 'scans'), { recursive: true });
   const names = readdirSync(join(BREAST, 'benign')).slice(0, 6).map((f) => join('benign', f))
@@ -178,7 +172,7 @@ test('local labels from a CSV: paths relative to the folder, benign|malignant|0|
   assert.throws(() => readLocalLabels('/site', csv), /row 2/);
 });
 
-test('npm run adapt --labels (class folders): threshold for the target sensitivity, Platt calibration, CIs and a small-set warning', { timeout: 300_000 }, async () => {
+test('npm run adapt --labels (class folders): threshold for the target sensitivity, Platt calibration, CIs and a small-set warning', { timeout: 900_000 }, async () => {
   const folder = join(dir, 'labelled');
   const picks: LocalLabel[] = [];
   for (const cls of ['benign', 'malignant'] as const) {

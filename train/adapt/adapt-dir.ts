@@ -1,8 +1,8 @@
 /** One adaptation step on a model folder: load, re-estimate batch norm on given inputs, write the new folder. */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { InputSpec } from '../../src/image/raster.ts';
-import { adaptBatchNorm, batchNormLayers, type LayerShift } from './batch-norm.ts';
+import { type AdaptMethod, adaptBatchNorm, batchNormLayers, type LayerShift } from './batch-norm.ts';
 import { type AdaptationRecord, adaptedCard, summariseShifts } from './card.ts';
 import { loadLayersModelDir, writeAdaptedDir } from './model-dir.ts';
 
@@ -14,16 +14,35 @@ export async function modelInputSpec(modelDir: string): Promise<InputSpec> {
   return { height, width, channels: channels as 1 | 3 };
 }
 
+/**
+ * The folder's card.json, or for a bare training output (model.json and weights only) a minimal card naming the
+ * folder, so such models (e.g. leave-one-site-out runs) can be adapted and measured too.
+ */
+export function readSourceCard(modelDir: string): Record<string, unknown> & { name: string; version: string } {
+  const path = join(modelDir, 'card.json');
+  if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8'));
+  return { name: basename(resolve(modelDir)), version: 'unknown (the folder has no card.json)' };
+}
+
 /** What adaptModelDir needs besides the folders: the images (model inputs) and how to run. */
 export interface AdaptRun {
   inputs: Float32Array[];
   skippedFiles?: number;
   momentum?: number;
   batchSize?: number;
+  /** batch-norm.ts: `one-pass` (default) or the exact `layerwise`. */
+  method?: AdaptMethod;
+  /** `one-pass` only: passes in all (default 1). */
+  passes?: number;
   backend: string;
   command: string;
-  onLayer?: (done: number, total: number, name: string) => void;
+  onProgress?: (done: number, total: number, unit: 'layers' | 'batches') => void;
 }
+
+const METHODS: Record<AdaptMethod, string> = {
+  'one-pass': 'every layer measured in one forward pass in which the layers before it normalise each batch with its own statistics',
+  layerwise: 'layer by layer in network order (each layer measured with the layers before it already adapted)',
+};
 
 /**
  * Adapts `modelDir`'s batch norm on `run.inputs` (on the active backend) and writes `out` with the source card plus
@@ -31,14 +50,17 @@ export interface AdaptRun {
  */
 export async function adaptModelDir(modelDir: string, out: string, run: AdaptRun): Promise<{ record: AdaptationRecord; shifts: LayerShift[]; sourceCard: Record<string, unknown> }> {
   const started = Date.now();
-  const sourceCard = JSON.parse(readFileSync(join(modelDir, 'card.json'), 'utf8')) as Record<string, unknown> & { name: string; version: string };
+  const sourceCard = readSourceCard(modelDir);
   const model = await loadLayersModelDir(modelDir);
   const layers = batchNormLayers(model).length;
   if (layers === 0) throw new Error('this model has no BatchNormalization layers: there is nothing to adapt');
   const momentum = run.momentum ?? 0;
-  const shifts = adaptBatchNorm(model, run.inputs, { batchSize: run.batchSize ?? 32, momentum, onLayer: run.onLayer });
+  const method = run.method ?? 'one-pass';
+  const passes = method === 'one-pass' ? run.passes ?? 1 : undefined;
+  const shifts = adaptBatchNorm(model, run.inputs, { batchSize: run.batchSize ?? 32, momentum, method, passes, onProgress: run.onProgress });
   const record: AdaptationRecord = {
-    method: 'AdaBN: batch-norm moving mean and variance re-estimated on local unlabelled images through the serving preprocessing, layer by layer in network order; all learned weights unchanged',
+    method: `AdaBN: batch-norm moving mean and variance re-estimated on local unlabelled images through the serving preprocessing, ${METHODS[method]}${passes && passes > 1 ? `, then ${passes - 1} refining pass(es) with the adapted statistics` : ''}; all learned weights unchanged`,
+    statistics: { method, ...(passes ? { passes } : {}), batchSize: run.batchSize ?? 32 },
     images: run.inputs.length,
     skippedFiles: run.skippedFiles ?? 0,
     sourceModel: { name: sourceCard.name, version: sourceCard.version },

@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type LayersModel, model as functionalModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { balancedBatches, ChannelMoments, median } from './moments.ts';
+import { batchNormInputMoments, type Upstream } from './one-pass.ts';
 
 /** How far one layer's statistics moved: mean shift in source standard deviations, variance ratio new/source. */
 export interface LayerShift {
@@ -16,116 +18,123 @@ export interface LayerShift {
   varianceRatio: number;
 }
 
+/**
+ * How the statistics are measured. `layerwise` (exact): layer k is measured with layers 1…k−1 already adapted,
+ * about L/2 forward passes for L layers. `one-pass`: every layer measured in one pass (one-pass.ts), optionally
+ * refined by further passes. docs/adapt.md compares them.
+ */
+export type AdaptMethod = 'one-pass' | 'layerwise';
+
 /** Options of adaptBatchNorm. */
 export interface AdaptOptions {
-  /** Images per forward pass (memory, not results: statistics are pooled exactly over all images). */
+  /** Images per forward pass (memory; for `layerwise` results too are the same for any size). */
   batchSize?: number;
   /**
    * Keras' convention: moving = momentum · source + (1 − momentum) · target. 0 (default) replaces the source
    * statistics with the local ones; 0.5 mixes them half and half.
    */
   momentum?: number;
-  /** Called after each layer (progress). */
-  onLayer?: (done: number, total: number, name: string) => void;
+  method?: AdaptMethod;
+  /** `one-pass` only: what upstream layers normalise with in the first pass (one-pass.ts), default `batch`. */
+  upstream?: Upstream;
+  /**
+   * `one-pass` only: passes in all (default 1). Each further pass re-measures every layer in inference mode with
+   * the statistics the previous pass set (after L passes the result is the layer-by-layer one).
+   */
+  passes?: number;
+  /** Progress: layers done (`layerwise`) or batches done over all passes (`one-pass`). */
+  onProgress?: (done: number, total: number, unit: 'layers' | 'batches') => void;
 }
 
 type BatchNormLayer = ReturnType<LayersModel['getLayer']>;
+type Stats = { mean: Float32Array; variance: Float32Array };
 
 /** The model's BatchNormalization layers in network (topological) order. */
 export function batchNormLayers(model: LayersModel): BatchNormLayer[] {
   return model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
 }
 
-/** Per-channel mean and unbiased variance of `x` over every axis but `axis`, pooled exactly across batches. */
-class ChannelMoments {
-  private n = 0;
-  private mean: Float64Array | null = null;
-  private m2: Float64Array | null = null;
-
-  add(x: tf.Tensor, axis: number): void {
-    const rank = x.rank;
-    const channelAxis = axis < 0 ? rank + axis : axis;
-    const reduce = Array.from({ length: rank }, (_, i) => i).filter((i) => i !== channelAxis);
-    const count = reduce.reduce((n, i) => n * x.shape[i], 1);
-    const [batchMean, batchVar] = tf.tidy(() => {
-      const m = tf.moments(x, reduce);
-      return [m.mean.dataSync() as Float32Array, m.variance.dataSync() as Float32Array];
-    });
-    if (!this.mean || !this.m2) {
-      this.mean = new Float64Array(batchMean.length);
-      this.m2 = new Float64Array(batchMean.length);
-    }
-    // Chan et al.'s pairwise update: exact pooling of per-batch moments without a second pass.
-    const total = this.n + count;
-    for (let c = 0; c < batchMean.length; c++) {
-      const delta = batchMean[c] - this.mean[c];
-      this.mean[c] += (delta * count) / total;
-      this.m2[c] += batchVar[c] * count + (delta * delta * this.n * count) / total;
-    }
-    this.n = total;
-  }
-
-  result(): { mean: Float64Array; variance: Float64Array } {
-    if (!this.mean || !this.m2 || this.n < 2) throw new Error('no activations seen');
-    // Unbiased, as tfjs-layers' own training update is.
-    return { mean: this.mean, variance: this.m2.map((v) => v / (this.n - 1)) };
-  }
+/** Positions of moving_mean and moving_variance among the layer's weights. */
+function movingIndexes(layer: BatchNormLayer): [number, number] {
+  const names = layer.weights.map((w) => w.originalName.split('/').at(-1));
+  const at: [number, number] = [names.indexOf('moving_mean'), names.indexOf('moving_variance')];
+  if (at[0] < 0 || at[1] < 0) throw new Error(`${layer.name}: no moving_mean/moving_variance weights`);
+  return at;
 }
 
-/** The median of a list of numbers (mean of the middle two for an even count). */
-export function median(values: number[]): number {
-  const s = values.slice().sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+/** A copy of the layer's moving statistics. */
+export function movingStats(layer: BatchNormLayer): Stats {
+  const [iMean, iVar] = movingIndexes(layer);
+  const w = layer.getWeights();
+  return { mean: Float32Array.from(w[iMean].dataSync()), variance: Float32Array.from(w[iVar].dataSync()) };
+}
+
+/** Sets the layer's moving statistics to momentum · source + (1 − momentum) · measured. */
+function setMoving(layer: BatchNormLayer, source: Stats, measured: { mean: Float64Array; variance: Float64Array }, momentum: number): void {
+  const [iMean, iVar] = movingIndexes(layer);
+  const current = layer.getWeights();
+  const mix = (old: Float32Array, next: Float64Array) => Float32Array.from(next, (v, c) => momentum * old[c] + (1 - momentum) * v);
+  const fresh = [tf.tensor(mix(source.mean, measured.mean), current[iMean].shape), tf.tensor(mix(source.variance, measured.variance), current[iVar].shape)];
+  layer.setWeights(current.map((w, i) => (i === iMean ? fresh[0] : i === iVar ? fresh[1] : w)));
+  // setWeights assigned copies; `current` are the layer's own variables and must stay alive.
+  tf.dispose(fresh);
+}
+
+function shiftOf(name: string, source: Stats, adapted: Stats): LayerShift {
+  const channels = adapted.mean.length;
+  let shift = 0;
+  for (let c = 0; c < channels; c++) shift += Math.abs(adapted.mean[c] - source.mean[c]) / Math.sqrt(source.variance[c] + 1e-3);
+  return {
+    name,
+    channels,
+    meanShift: shift / channels,
+    varianceRatio: median(Array.from(adapted.variance, (v, c) => v / Math.max(source.variance[c], 1e-12))),
+  };
+}
+
+/** Layer k's input moments with the model as it is now (layers before k already adapted). */
+function layerInputMoments(model: LayersModel, layer: BatchNormLayer, inputs: Float32Array[], batchSize: number) {
+  const axis = (layer.getConfig().axis as number | undefined) ?? -1;
+  // A view of the shared layers up to this layer's input (weights shared, not copied).
+  const probe = functionalModel({ inputs: model.inputs, outputs: layer.input as SymbolicTensor });
+  const shape = model.inputs[0].shape.slice(1) as number[];
+  const moments = new ChannelMoments();
+  for (const [start, end] of balancedBatches(inputs.length, batchSize)) {
+    const x = tf.tidy(() => probe.predict(tf.stack(inputs.slice(start, end).map((input) => tf.tensor(input, shape)))) as tf.Tensor);
+    moments.add(x, axis);
+    x.dispose();
+  }
+  return moments.result();
 }
 
 /**
- * Re-estimates each BatchNormalization layer's moving mean/variance from `inputs` (HWC floats from
- * toModelInput) in network order: layer k's statistics are measured with layers 1…k−1 already adapted, so each
- * layer sees the activations it will see at serving time. Modifies `model` in place; returns what moved.
+ * Re-estimates each BatchNormalization layer's moving mean/variance from `inputs` (HWC floats from toModelInput)
+ * with the chosen method (default `one-pass`). Modifies `model` in place; returns what moved per layer.
  */
 export function adaptBatchNorm(model: LayersModel, inputs: Float32Array[], options: AdaptOptions = {}): LayerShift[] {
-  const { batchSize = 32, momentum = 0 } = options;
+  const { batchSize = 32, momentum = 0, method = 'one-pass', upstream = 'batch', passes = 1, onProgress } = options;
   if (!(momentum >= 0 && momentum < 1)) throw new Error('momentum must be in [0, 1)');
   if (inputs.length < 2) throw new Error('need at least 2 images');
-  const shape = model.inputs[0].shape.slice(1) as number[];
+  if (!(Number.isInteger(passes) && passes >= 1)) throw new Error('passes must be a whole number ≥ 1');
   const layers = batchNormLayers(model);
-  const shifts: LayerShift[] = [];
-  layers.forEach((layer, k) => {
-    const axis = (layer.getConfig().axis as number | undefined) ?? -1;
-    // A view of the shared layers up to this layer's input (weights shared, not copied).
-    const probe = functionalModel({ inputs: model.inputs, outputs: layer.input as SymbolicTensor });
-    const moments = new ChannelMoments();
-    for (let start = 0; start < inputs.length; start += batchSize) {
-      const part = inputs.slice(start, start + batchSize);
-      const x = tf.tidy(() => probe.predict(tf.stack(part.map((input) => tf.tensor(input, shape)))) as tf.Tensor);
-      moments.add(x, axis);
-      x.dispose();
-    }
-    const { mean, variance } = moments.result();
-    const names = layer.weights.map((w) => w.originalName.split('/').at(-1));
-    const current = layer.getWeights();
-    const iMean = names.indexOf('moving_mean');
-    const iVar = names.indexOf('moving_variance');
-    if (iMean < 0 || iVar < 0) throw new Error(`${layer.name}: no moving_mean/moving_variance weights`);
-    const oldMean = Float32Array.from(current[iMean].dataSync());
-    const oldVar = Float32Array.from(current[iVar].dataSync());
-    const mix = (old: Float32Array, next: Float64Array) => Float32Array.from(next, (v, c) => momentum * old[c] + (1 - momentum) * v);
-    const newMean = mix(oldMean, mean);
-    const newVar = mix(oldVar, variance);
-    const updated = current.map((w, i) => (i === iMean ? tf.tensor(newMean, w.shape) : i === iVar ? tf.tensor(newVar, w.shape) : w));
-    layer.setWeights(updated);
-    // setWeights assigned copies; `current` are the layer's own variables and must stay alive.
-    tf.dispose([updated[iMean], updated[iVar]]);
-    const channels = newMean.length;
-    let shift = 0;
-    for (let c = 0; c < channels; c++) shift += Math.abs(newMean[c] - oldMean[c]) / Math.sqrt(oldVar[c] + 1e-3);
-    shifts.push({
-      name: layer.name,
-      channels,
-      meanShift: shift / channels,
-      varianceRatio: median(Array.from(newVar, (v, c) => v / Math.max(oldVar[c], 1e-12))),
+  const source = layers.map(movingStats);
+  if (method === 'layerwise') {
+    layers.forEach((layer, k) => {
+      setMoving(layer, source[k], layerInputMoments(model, layer, inputs, batchSize), momentum);
+      onProgress?.(k + 1, layers.length, 'layers');
     });
-    options.onLayer?.(k + 1, layers.length, layer.name);
-  });
-  return shifts;
+  } else if (method === 'one-pass') {
+    const perPass = balancedBatches(inputs.length, batchSize).length;
+    for (let p = 0; p < passes; p++) {
+      const measured = batchNormInputMoments(model, layers, inputs, {
+        batchSize,
+        upstream: p === 0 ? upstream : 'moving',
+        onBatch: (done) => onProgress?.(p * perPass + done, passes * perPass, 'batches'),
+      });
+      layers.forEach((layer, k) => setMoving(layer, source[k], measured[k], momentum));
+    }
+  } else {
+    throw new Error(`unknown method ${method} (one-pass or layerwise)`);
+  }
+  return layers.map((layer, k) => shiftOf(layer.name, source[k], movingStats(layer)));
 }

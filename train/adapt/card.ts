@@ -1,11 +1,14 @@
 /** The adapted model's card: the source card kept as it was, plus an `adaptation` record of what changed. */
 import type { Calibration } from '../../src/model/calibration.ts';
-import { type LayerShift, median } from './batch-norm.ts';
+import type { LayerShift } from './batch-norm.ts';
+import { median } from './moments.ts';
 import type { LocalLabelReport } from './labels.ts';
 
 /** What the card's `adaptation` field records. */
 export interface AdaptationRecord {
   method: string;
+  /** How the statistics were measured (batch-norm.ts AdaptMethod); batches matter for `one-pass`. */
+  statistics: { method: string; passes?: number; batchSize: number };
   /** Unlabelled images whose statistics replaced the source's (labelled ones count too: labels are not used here). */
   images: number;
   /** Files under the folder the decoder refused (not images, or formats the server does not accept). */

@@ -2,7 +2,8 @@
  * `npm run adapt -- [flags]` (tsx train/cli.ts adapt), docs/adapt.md: a copy of a model whose batch-norm statistics
  * come from a hospital's own unlabelled images (AdaBN), optionally with a threshold and calibration set on a few
  * local labels.
- *   --model DIR --folder LOCAL_IMAGES --out NEW_DIR [--momentum 0] [--batch-size 32] [--max-images 1000] [--seed 1]
+ *   --model DIR --folder LOCAL_IMAGES --out NEW_DIR [--method one-pass|layerwise] [--passes 1] [--momentum 0]
+ *   [--batch-size 32] [--max-images 1000] [--seed 1]
  *   [--backend auto|tensorflow|wasm] [--exclude SUBFOLDER]… [--labels [FILE.csv]] [--sensitivity 0.9]
  * --labels alone: benign/ and malignant/ under --folder; --labels FILE.csv: columns file,label.
  * The source folder is only read; images are read, never copied, and their names are never printed.
@@ -23,6 +24,9 @@ const OPTIONS = {
   model: { type: 'string' },
   folder: { type: 'string' },
   out: { type: 'string' },
+  // one-pass: one forward pass for all layers; layerwise: the exact reference, about L/2 passes (docs/adapt.md).
+  method: { type: 'string', default: 'one-pass' },
+  passes: { type: 'string', default: '1' },
   momentum: { type: 'string', default: '0' },
   'batch-size': { type: 'string', default: '32' },
   // Bounds memory (inputs are held as floats); the curve in docs/adapt.md shows how many images are enough.
@@ -50,6 +54,9 @@ export async function run(argv: string[]): Promise<void> {
   const target = Number(args.sensitivity);
   if (!(momentum >= 0 && momentum < 1)) throw new Error('--momentum must be in [0, 1)');
   if (!(target > 0 && target <= 1)) throw new Error('--sensitivity must be in (0, 1]');
+  if (args.method !== 'one-pass' && args.method !== 'layerwise') throw new Error('--method must be one-pass or layerwise');
+  const passes = Number(args.passes);
+  if (!(Number.isInteger(passes) && passes >= 1)) throw new Error('--passes must be a whole number ≥ 1');
   // Read the labels first: a wrong --labels fails before minutes of adaptation.
   const labelled = args.labels ? readLocalLabels(folder, args.labels === 'folders' ? 'folders' : resolve(args.labels)) : undefined;
 
@@ -67,10 +74,12 @@ export async function run(argv: string[]): Promise<void> {
     inputs,
     skippedFiles: skipped,
     momentum,
+    method: args.method,
+    passes,
     batchSize: Number(args['batch-size']),
     backend,
     command: ['npm run adapt --', ...argv].join(' '),
-    onLayer: (done, total) => process.stderr.write(`\rbatch norm layers adapted: ${done}/${total}`),
+    onProgress: (done, total, unit) => process.stderr.write(`\r${unit === 'layers' ? 'batch norm layers adapted' : 'batches through the model'}: ${done}/${total}`),
   });
   process.stderr.write('\n');
   for (const s of shifts) {

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { seededRandom } from '../../../train/random.ts';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -57,4 +58,10 @@ export async function saveModelDir(model: tfl.LayersModel, dir: string, card: un
     format: 'layers-model',
   }));
   writeFileSync(join(dir, 'card.json'), JSON.stringify(card));
+}
+
+/** Images of a "new site": brighter and lower-contrast than anything the untrained model was built around. */
+export function siteImages(n: number, size: number, seed: number): Float32Array[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: n }, () => Float32Array.from({ length: size * size * 3 }, () => 0.4 + 0.5 * random()));
 }
