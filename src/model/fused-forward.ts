@@ -35,6 +35,7 @@ type Op =
   | ConvOp
   | { op: 'dense'; kernel: tf.Tensor2D; bias: tf.Tensor1D | null; activation: FusedActivation }
   | { op: 'affine'; scale: tf.Tensor1D; shift: tf.Tensor1D }
+  | { op: 'offset'; offset: tf.Tensor1D }
   | { op: 'activation'; apply: (x: tf.Tensor) => tf.Tensor }
   | { op: 'pad'; padding: [[number, number], [number, number]] }
   | { op: 'add' }
@@ -71,6 +72,8 @@ const IDENTITY = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'Ga
 export interface FuseOptions {
   /** Layers whose own output must stay readable (nothing after them is folded into them), e.g. the CAM features. */
   keep?: string[];
+  /** Fold a linear 1×1 conv into the conv that reads it (default true; false for A/B benches). */
+  foldProjections?: boolean;
 }
 
 /**
@@ -99,7 +102,7 @@ export class FusedForward {
   static fromModel(model: LayersModel, options: FuseOptions = {}): FusedForward | null {
     const graph = readLayerGraph(model);
     if (!graph) return null;
-    const builder = new GraphBuilder(graph.input, graph.layers, graph.output, options.keep ?? []);
+    const builder = new GraphBuilder(graph.input, graph.layers, graph.output, options.keep ?? [], options.foldProjections ?? true);
     try {
       for (const layer of graph.layers) {
         if (!builder.add(layer)) return builder.abandon();
@@ -170,6 +173,8 @@ function disposeWeights(nodes: Node[]): void {
     } else if (op.op === 'affine') {
       op.scale.dispose();
       op.shift.dispose();
+    } else if (op.op === 'offset') {
+      op.offset.dispose();
     }
   }
 }
@@ -186,6 +191,8 @@ function apply(op: Op, inputs: tf.Tensor[]): tf.Tensor {
       return tf.fused.matMul({ a: h as tf.Tensor2D, b: op.kernel, bias: op.bias ?? undefined, activation: op.activation });
     case 'affine':
       return tf.add(tf.mul(h, op.scale), op.shift);
+    case 'offset':
+      return tf.add(h, op.offset);
     case 'activation':
       return op.apply(h);
     case 'pad':
@@ -219,7 +226,13 @@ class GraphBuilder {
   // Layer name → how many layers read it (identity layers counted through; +1 for the output and kept layers).
   private readonly readers = new Map<string, number>();
 
-  constructor(input: string, layers: GraphLayer[], private readonly outputName: string, keep: string[]) {
+  constructor(
+    input: string,
+    layers: GraphLayer[],
+    private readonly outputName: string,
+    keep: string[],
+    private readonly foldProjections: boolean,
+  ) {
     this.values.set(input, 0);
     this.taps.set(input, 0);
     this.owner.set(0, input);
@@ -275,6 +288,7 @@ class GraphBuilder {
         } else {
           node(op);
         }
+        if (op.op === 'conv' && this.foldProjections) this.foldProjectionInto(this.nodes[this.nodes.length - 1]);
         return FUSABLE.has(activation) || this.addActivation(name, activation, this.values.get(name)!);
       }
       case 'BatchNormalization': {
@@ -379,6 +393,66 @@ class GraphBuilder {
     if (v === 0 || this.readers.get(this.owner.get(v)!) !== 1) return null;
     const node = this.nodes[v - 1];
     return ops.includes(node.op.op) ? node : null;
+  }
+
+  /**
+   * A linear 1×1 conv (x·A + a, e.g. the gray → RGB stem, or a projection feeding a 1×1 head) read only by the
+   * conv `consumer` (kernel B, bias b) is folded into it when that is fewer multiply-adds: B∘A has kernel
+   * Σₘ A[i,m]·B[…,m,o] (in double, rounded once). Without padding the bias becomes b + Σ a·B. Zero padding
+   * of A's output is not zero in A's input space, so then the fold needs an input g₀ with g₀·A + a = 0 (one
+   * input channel with a ∝ A, or a = 0): the input is shifted by −g₀ (one elementwise op), the padding stays
+   * zero and exact, and the bias stays b. The gray → RGB stem (A = 2, a = −1 on every channel: g₀ = 0.5) is
+   * that case: Conv1 then reads one channel instead of three. Otherwise nothing is folded.
+   */
+  private foldProjectionInto(consumer: Node): void {
+    const op = consumer.op as ConvOp;
+    const producer = this.foldable(consumer.inputs[0], 'conv');
+    const a = producer?.op as ConvOp | undefined;
+    if (!producer || !a || a.activation !== 'linear') return;
+    if (typeof a.pad !== 'string' && a.pad.flat().some((p) => p !== 0)) return;
+    const [ah, aw, cin, cmid] = a.kernel.shape;
+    const [kh, kw, , cout] = op.kernel.shape;
+    if (ah !== 1 || aw !== 1 || a.strides.some((s) => s !== 1)) return;
+    if (cin * cout * kh * kw > cin * cmid + cmid * cout * kh * kw) return;
+    const A = a.kernel.dataSync(), B = op.kernel.dataSync();
+    const aBias = a.bias?.dataSync() ?? new Float32Array(cmid);
+    const bBias = op.bias?.dataSync() ?? new Float32Array(cout);
+    const padded = op.pad === 'same' || (op.pad !== 'valid' && op.pad.flat().some((p) => p !== 0));
+    let shift: Float64Array | null = null;
+    if (padded && aBias.some((v) => v !== 0)) {
+      if (cin !== 1) return;
+      // g₀ = −a[m]/A[m] must be one number for every m (up to float rounding).
+      const g0 = -aBias[0] / A[0];
+      if (!Number.isFinite(g0) || Array.from(aBias).some((v, m) => Math.abs(v + A[m] * g0) > 1e-6 * Math.max(1, Math.abs(v)))) return;
+      shift = Float64Array.of(-g0);
+    }
+    const taps = kh * kw;
+    const kernel = new Float32Array(taps * cin * cout);
+    const bias = Float64Array.from(bBias);
+    for (let t = 0; t < taps; t++) {
+      for (let o = 0; o < cout; o++) {
+        for (let i = 0; i < cin; i++) {
+          let sum = 0;
+          for (let m = 0; m < cmid; m++) sum += A[i * cmid + m] * B[(t * cmid + m) * cout + o];
+          kernel[(t * cin + i) * cout + o] = sum;
+        }
+        if (!padded) for (let m = 0; m < cmid; m++) bias[o] += aBias[m] * B[(t * cmid + m) * cout + o];
+      }
+    }
+    op.kernel.dispose();
+    op.bias?.dispose();
+    op.kernel = tf.tensor4d(kernel, [kh, kw, cin, cout]);
+    op.bias = tf.tensor1d(Float32Array.from(bias));
+    a.kernel.dispose();
+    a.bias?.dispose();
+    // The producer's value no longer holds its layer's output: it is the input, or the input shifted by −g₀.
+    const value = consumer.inputs[0];
+    this.forget(value);
+    if (shift) producer.op = { op: 'offset', offset: tf.tensor1d(Float32Array.from(shift)) };
+    else {
+      producer.removed = true;
+      consumer.inputs = [...producer.inputs];
+    }
   }
 
   /** The conv/depthwise/dense op producing `v` when a per-channel affine map or activation can go inside it. */

@@ -128,11 +128,13 @@ Deno.test('MobileNetV2 trunk from nsfwjs, cut and headed, folds to the layers mo
   const full = await loadMobileNetV2();
   for (const [block, size, channels] of [[5, 96, 3], [3, 64, 1]] as const) {
     const model = await load(await trunkArtifacts(full, { block, size, channels, headFilters: 16 }));
-    const fused = FusedForward.fromModel(model, { keep: ['cam_features'] });
+    // The cut layer is kept readable (else the 1×1 projection before it folds into the 1×1 head).
+    const fused = FusedForward.fromModel(model, { keep: ['cam_features', cutLayer(block)] });
     assert.ok(fused, `block ${block} must fold`);
-    // Every BN and ReLU6 goes into its conv and every ZeroPadding2D into its strided depthwise conv.
+    // Every BN and ReLU6 goes into its conv and every ZeroPadding2D into its strided depthwise conv; the
+    // gray → RGB 1×1 conv (zero bias here) goes into Conv1.
     const unfoldable = model.layers.filter((l) => ['Add', 'GlobalAveragePooling2D', 'Dense', 'Conv2D', 'DepthwiseConv2D'].includes(l.getClassName()));
-    assert.equal(fused.opCount, unfoldable.length);
+    assert.equal(fused.opCount, unfoldable.length - (channels === 1 ? 1 : 0));
     assert.ok(maxDifference(model, fused, randomBatch([2, size, size, channels], 2)) < TOLERANCE);
     assertTapsMatch(model, fused, randomBatch([1, size, size, channels], 6));
     assert.ok(fused.hasLayer(cutLayer(block)));
@@ -190,6 +192,61 @@ Deno.test('a named layer read from the folded pass equals the layers model\'s ou
       assert.ok(diff(folded.output, output) < TOLERANCE);
     });
     fused.dispose();
+    model.dispose();
+  }
+});
+
+/** input (1 channel) → gray 1×1 conv (3 channels) → [ZeroPadding2D] → 3×3 conv → BN → ReLU6 → 1×1 → 1×1 head → GAP → dense. */
+function stemModel(padding: 'explicit' | 'same' | 'none', grayBias: (kernel: number[]) => number[]): tfl.LayersModel {
+  const input = tfl.input({ shape: [15, 15, 1], name: 'image' });
+  const on = (layer: { apply(x: tfl.SymbolicTensor): unknown }, x: tfl.SymbolicTensor) => layer.apply(x) as tfl.SymbolicTensor;
+  const gray = tfl.layers.conv2d({ filters: 3, kernelSize: 1, name: 'gray' });
+  let x = on(gray, input);
+  if (padding === 'explicit') x = on(tfl.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]], name: 'stem_pad' }), x);
+  x = on(tfl.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, useBias: false, padding: padding === 'same' ? 'same' : 'valid', name: 'stem' }), x);
+  x = on(tfl.layers.batchNormalization({ name: 'stem_bn' }), x);
+  x = on(tfl.layers.reLU({ maxValue: 6, name: 'stem_relu' }), x);
+  x = on(tfl.layers.conv2d({ filters: 12, kernelSize: 1, useBias: false, name: 'project' }), x);
+  x = on(tfl.layers.batchNormalization({ name: 'project_bn' }), x);
+  x = on(tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'head', activation: 'relu' }), x);
+  x = on(tfl.layers.globalAveragePooling2d({ name: 'gap' }), x);
+  x = on(tfl.layers.dense({ units: 1, activation: 'sigmoid', name: 'prediction' }), x);
+  const model = tfl.model({ inputs: input, outputs: x });
+  const kernel = [1.5, -2, 0.75];
+  gray.setWeights([tf.tensor4d(kernel, [1, 1, 1, 3]), tf.tensor1d(grayBias(kernel))]);
+  for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+    const n = layer.getWeights()[0].shape[0];
+    const u = (lo: number, hi: number, seed: number) => tf.randomUniform([n], lo, hi, 'float32', seed);
+    layer.setWeights([u(0.5, 2, 1), u(-1, 1, 2), u(-0.5, 0.5, 3), u(0.1, 2, 4)]);
+  }
+  return model;
+}
+
+Deno.test('a linear 1×1 conv folds into the conv after it, exactly at the zero-padded border', async () => {
+  await ensureBackend();
+  // Bias −kernel·0.3: the gray level 0.3 maps to RGB 0, so the stem's zero padding is input 0.3 (shifted, exact).
+  const shifted = (k: number[]) => k.map((w) => -w * 0.3);
+  const cases = [
+    { padding: 'explicit', bias: shifted, folds: true },
+    { padding: 'same', bias: shifted, folds: true },
+    { padding: 'none', bias: () => [0.2, -0.4, 0.1], folds: true }, // no padding: any bias folds into the conv's
+    { padding: 'explicit', bias: () => [0.2, -0.4, 0.1], folds: false }, // padding, and no gray level maps to 0
+  ] as const;
+  for (const { padding, bias, folds } of cases) {
+    const model = stemModel(padding, bias);
+    const fused = FusedForward.fromModel(model)!;
+    const plain = FusedForward.fromModel(model, { foldProjections: false })!;
+    assert.equal(fused.hasLayer('gray'), !folds, `${padding}: gray folded`);
+    // The projection (with its batch norm) goes into the 1×1 head: fewer multiply-adds, one op less.
+    assert.ok(!fused.hasLayer('project_bn') && plain.hasLayer('project_bn'));
+    assert.equal(fused.opCount, plain.opCount - 1 - (folds && bias !== shifted ? 1 : 0));
+    // Values near 0 and 1 and random ones, so a wrong border value would show.
+    const x = tf.concat([randomBatch([2, 15, 15, 1], 12), tf.zeros([1, 15, 15, 1]), tf.ones([1, 15, 15, 1])]) as tf.Tensor4D;
+    assert.ok(maxDifference(model, fused, x) < TOLERANCE, `${padding}: ${maxDifference(model, fused, x)}`);
+    assertTapsMatch(model, fused, x);
+    x.dispose();
+    fused.dispose();
+    plain.dispose();
     model.dispose();
   }
 });
