@@ -108,6 +108,7 @@ export class Predictor {
    * Predicts for each image; one bad image yields its own error entry and does not fail the others. Images
    * not started before `deadline` (a performance.now() time) get a 503 timeout entry instead. With `check`, an
    * image the gate flags as not ultrasound gets a 422 not_ultrasound entry; without, its answer says flagged.
+   * `frames` picks the 1-based frame of each multi-frame image (default the first).
    */
   async predictMany(
     images: Uint8Array[],
@@ -116,6 +117,7 @@ export class Predictor {
     deadline = Infinity,
     rois: readonly (Roi | undefined)[] = [],
     check = true,
+    frames: readonly (number | undefined)[] = [],
   ): Promise<ImageOutcome[]> {
     const spec = this.classifier.inputSpec;
     type Prepared = { input: Float32Array; image: ImageInfo; box?: Roi; stats?: Float64Array; statsTime: number; decode: number; preprocess: number };
@@ -124,7 +126,7 @@ export class Predictor {
       try {
         if (performance.now() > deadline) throw new ApiError(503, 'timeout', 'The request ran out of time before this image');
         // The answer and heatmap report the file's own upright size (from its header), not a reduced decode's.
-        const { input, image, box, raster, timings } = await imageToModelInput(bytes, this.decoders, spec, limits, { roi: rois[i], roiMargin: this.roiMargin });
+        const { input, image, box, raster, timings } = await imageToModelInput(bytes, this.decoders, spec, limits, { roi: rois[i], roiMargin: this.roiMargin, frame: frames[i] });
         const t2 = performance.now();
         // Colour is only in the raster, so the gate's statistics are taken before it is dropped.
         const stats = this.gate ? imageStats(raster, input, spec) : undefined;

@@ -31,12 +31,10 @@ export const JPEG_SCALE_MARGIN = 2;
 /** Refuses an image whose header declares more pixels than the limits allow (before any decoding). */
 export function checkLimits(header: ImageHeader, limits: ImageLimits): void {
   const { maxPixels, maxSide } = limits;
-  if (header.width > maxSide || header.height > maxSide || header.width * header.height > maxPixels) {
-    throw new ApiError(
-      413,
-      'too_many_pixels',
-      `Image is ${header.width}×${header.height}; the limit is ${maxPixels} pixels and ${maxSide} px per side`,
-    );
+  for (const { width, height } of [header, header.frameSize ?? header]) {
+    if (width > maxSide || height > maxSide || width * height > maxPixels) {
+      throw new ApiError(413, 'too_many_pixels', `Image is ${width}×${height}; the limit is ${maxPixels} pixels and ${maxSide} px per side`);
+    }
   }
 }
 

@@ -12,6 +12,11 @@ export interface ImageHeader {
   orientation?: number;
   /** Number of frames when the format can hold several (multi-frame DICOM, animated GIF). */
   frames?: number;
+  /**
+   * The whole stored frame, when the decoder reads all of it but answers a part (a DICOM ultrasound region): the
+   * pixel limits apply to it as well as to width × height.
+   */
+  frameSize?: { width: number; height: number };
   /** Whatever the format's sniff parsed and its decode needs again (so no header is walked twice). */
   parsed?: unknown;
 }

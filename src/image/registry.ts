@@ -1,5 +1,6 @@
 import type { ImageFormat } from './format.ts';
 import { bmp } from './formats/bmp.ts';
+import { dicom } from './formats/dicom.ts';
 import { gif } from './formats/gif.ts';
 import { jpeg } from './formats/jpeg.ts';
 import { png } from './formats/png.ts';
@@ -15,4 +16,5 @@ export const FORMATS: readonly ImageFormat[] = [
   bmp,
   tiff,
   gif,
+  dicom,
 ];

@@ -10,7 +10,6 @@ function otherFormat(bytes: Uint8Array): string | undefined {
   if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'WebP';
   if (ascii(bytes, 4, 4) === 'ftyp') return 'HEIF/AVIF/MP4';
   if (ascii(bytes, 0, 4) === '%PDF') return 'PDF';
-  if (ascii(bytes, 128, 4) === 'DICM') return 'DICOM';
   if (startsWith(bytes, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50])) return 'JPEG 2000';
   if (startsWith(bytes, [0xff, 0x0a])) return 'JPEG XL';
   if (startsWith(bytes, [0x00, 0x00, 0x01, 0x00])) return 'ICO';

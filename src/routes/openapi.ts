@@ -3,6 +3,8 @@ import type { AppEnv } from '../types.ts';
 import { IMAGE_FIELD } from './predict.ts';
 import { CHECK_QUERY, INPUT_CHECK_SCHEMA } from './gate-openapi.ts';
 import { ROI_DESCRIPTION, ROI_QUERY, ROI_REQUEST_FIELD, ROI_SCHEMA } from './roi-openapi.ts';
+import { acceptedNames } from '../image/sniff.ts';
+import { FRAME_QUERY, FRAME_REQUEST_FIELD } from './frame-openapi.ts';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
 const errorRef = { $ref: '#/components/schemas/Error' };
@@ -66,7 +68,7 @@ export const OPENAPI = {
       post: {
         summary: 'Classify one or more images',
         description:
-          `Send PNG, JPEG, BMP, TIFF or GIF images as multipart field "${IMAGE_FIELD}" (EXIF orientation applied; docs/formats.md). One image answers a Prediction; several answer ` +
+          `Send ${acceptedNames()} images as multipart field "${IMAGE_FIELD}" (EXIF orientation applied; docs/formats.md). One image answers a Prediction; several answer ` +
           '`{ results: [...] }` in order, each a Prediction or an error of its own. Formats are detected by magic bytes. ' +
           ROI_DESCRIPTION,
         parameters: [{
@@ -75,7 +77,7 @@ export const OPENAPI = {
           required: false,
           schema: { type: 'boolean' },
           description: 'Add a class activation heatmap to each prediction',
-        }, ROI_QUERY, CHECK_QUERY],
+        }, ROI_QUERY, CHECK_QUERY, FRAME_QUERY],
         requestBody: {
           required: true,
           content: {
@@ -86,6 +88,7 @@ export const OPENAPI = {
                 properties: {
                   [IMAGE_FIELD]: { type: 'array', items: { type: 'string', format: 'binary' } },
                   ...ROI_REQUEST_FIELD,
+                  ...FRAME_REQUEST_FIELD,
                 },
               },
             },
@@ -97,12 +100,12 @@ export const OPENAPI = {
             content: json({ oneOf: [{ $ref: '#/components/schemas/Prediction' }, { $ref: '#/components/schemas/Results' }] }),
             headers: { 'Server-Timing': { schema: { type: 'string' }, description: 'Per-stage durations' } },
           },
-          '400': errorResponse('Not multipart, malformed, no image field, or roi count ≠ image count'),
+          '400': errorResponse('Not multipart, malformed, no image field, roi count ≠ image count, or no such frame'),
           '401': errorResponse('Missing or wrong API key (when one is configured)'),
           '405': errorResponse('Method not allowed'),
           '408': errorResponse('The request body did not arrive within DEADLINE_MS'),
           '413': errorResponse('Body too large, too many pixels, or too many images'),
-          '415': errorResponse('Not one of PNG, JPEG, BMP, TIFF, GIF, or a variant of them not read (RLE BMP, JPEG-in-TIFF, …)'),
+          '415': errorResponse(`Not one of ${acceptedNames()}, or a variant of them not read (RLE BMP, JPEG-in-TIFF, DICOM JPEG 2000, …)`),
           '422': errorResponse(
             'Corrupt or truncated image (corrupt_image), a malformed lesion box (invalid_roi), or an image that does not ' +
               'look like breast ultrasound (not_ultrasound, with its inputCheck; check=off classifies it anyway)',
@@ -167,7 +170,13 @@ export const OPENAPI = {
           },
           image: {
             type: 'object',
-            properties: { format: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' } },
+            properties: {
+              format: { type: 'string' },
+              width: { type: 'integer' },
+              height: { type: 'integer' },
+              frames: { type: 'integer', description: 'Multi-frame formats (DICOM): how many frames the file has' },
+              frame: { type: 'integer', description: 'Multi-frame formats: the 1-based frame that was read' },
+            },
           },
           model: { type: 'object', properties: { name: { type: 'string' }, version: { type: 'string' } } },
           timings: {

@@ -4,6 +4,7 @@ import { ApiError, errorBody } from '../errors.ts';
 import type { ImageOutcome, Prediction } from '../predictor.ts';
 import type { AppEnv } from '../types.ts';
 import { isMalformedMultipart, type MultipartForm, readMultipart } from './multipart.ts';
+import { readFrames } from './frame-param.ts';
 import { readRois } from './roi-param.ts';
 
 /** The multipart field that carries images, as in the original API. */
@@ -50,7 +51,8 @@ export function predictRoutes(): Hono<AppEnv> {
     const explain = ['1', 'true', 'yes'].includes((c.req.query('explain') ?? '').toLowerCase());
     // check=off (research use): a flagged image is classified anyway, its inputCheck saying flagged: true.
     const check = !['off', 'false', '0', 'no'].includes((c.req.query('check') ?? '').toLowerCase());
-    const outcomes = await predictor.predictMany(images, limits, explain, deadline, rois, check);
+    const frames = readFrames(form, c.req.queries('frame') ?? [], images.length);
+    const outcomes = await predictor.predictMany(images, limits, explain, deadline, rois, check, frames);
     await predictor.markSeen(images, outcomes);
     recordTimings(c, outcomes);
     if (images.length === 1) {

@@ -1,4 +1,5 @@
 import { ApiError } from '../errors.ts';
+import { fieldOrQuery } from './field-or-query.ts';
 import { parseRoi, type Roi } from '../image/roi.ts';
 
 /** The multipart field (and query parameter) that carries a lesion box, `x,y,width,height`. */
@@ -11,11 +12,7 @@ export const ROI_FIELD = 'roi';
  * `invalid_roi` on a malformed box.
  */
 export function readRois(form: FormData, query: string[], imageCount: number): (Roi | undefined)[] {
-  const fields = form.getAll(ROI_FIELD);
-  if (fields.length > 0 && query.length > 0) {
-    throw new ApiError(400, 'bad_request', `Send "${ROI_FIELD}" as a form field or as a query parameter, not both`);
-  }
-  const values = fields.length > 0 ? fields : query;
+  const values = fieldOrQuery(form, query, ROI_FIELD);
   if (values.length === 0) return [];
   if (values.length !== imageCount) {
     throw new ApiError(

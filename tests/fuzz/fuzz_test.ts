@@ -11,6 +11,7 @@ import { gradientJpeg, gradientPng } from '../fixtures/images.ts';
 import { crc32, pngChunk } from '../fixtures/png-chunks.ts';
 import { encodeBmp, encodeGif, encodeTiff, type Gray } from '../fixtures/encoders.ts';
 import { withExifOrientation } from '../fixtures/exif.ts';
+import { encodeDicom, pixelModule, ultrasoundRegions } from '../fixtures/dicom.ts';
 
 const SEED = Number(Deno.env.get('FUZZ_SEED') ?? 20261127);
 const RUNS = Number(Deno.env.get('FUZZ_RUNS') ?? 10_000);
@@ -55,6 +56,25 @@ seeds.push(
   lying(encodeBmp(smallGray, 24), 22, 0x7fffffff), // BMP height: a bomb's header
   lying(encodeTiff(smallGray, 'deflate'), 18, 50_000), // TIFF ImageWidth far beyond its strip
 );
+// DICOM: each container, VR encoding, photometric, bit depth, JPEG Baseline (cine with and without an offset
+// table), ultrasound regions, and headers that lie (frames, rows, columns beyond the data).
+const { width: dw, height: dh, data: dg } = smallGray;
+const dicomJpeg = await gradientJpeg(dw, dh);
+const ybr = { samples: 3, photometric: 'YBR_FULL_422' };
+const dicomSeeds = [
+  encodeDicom(pixelModule(dw, dh), dg),
+  encodeDicom(pixelModule(dw, dh, { photometric: 'MONOCHROME1' }), dg, { syntax: 'implicit', container: 'no-preamble' }),
+  encodeDicom(pixelModule(dw, dh), dg, { syntax: 'implicit', container: 'bare' }),
+  encodeDicom([...pixelModule(dw, dh, { bits: 16, stored: 12, signed: true }), { tag: [0x0028, 0x1050], vr: 'DS', value: '40' }, { tag: [0x0028, 0x1051], vr: 'DS', value: '400' }], Uint8Array.from([...dg, ...dg])),
+  encodeDicom(pixelModule(dw, dh, { samples: 3, planar: 1 }), Uint8Array.from([...dg, ...dg, ...dg])),
+  encodeDicom([...pixelModule(dw, dh, { frames: 2 }), ultrasoundRegions([[1, 1, 3, 2, 30, 20], [2, 1, 0, 0, 36, 22]])], Uint8Array.from([...dg, ...dg])),
+  encodeDicom(pixelModule(dw, dh, ybr), { frames: [dicomJpeg] }),
+  encodeDicom(pixelModule(dw, dh, { ...ybr, frames: 2 }), { frames: [dicomJpeg, dicomJpeg], offsetTable: false }),
+  encodeDicom(pixelModule(dw, dh, { frames: 500 }), dg), // more frames than data
+  encodeDicom(pixelModule(60_000, 60_000, ybr), { frames: [dicomJpeg] }), // a bomb's Rows × Columns over a small JPEG
+  encodeDicom(pixelModule(dw, dh), dg, { syntax: '1.2.840.10008.1.2.4.91' }), // refused transfer syntax
+];
+seeds.push(...dicomSeeds);
 const ALLOWED = new Set([200, 400, 408, 413, 415, 422]);
 let count = 0;
 const statusCounts = new Map<string, number>();
@@ -101,14 +121,14 @@ const form = (parts: { name: string; bytes: Uint8Array; type?: string }[]) => {
 };
 
 // Mutations of valid images: truncation, bit flips, byte overwrites, header splices.
-const mutated = fc.tuple(
-  fc.nat(seeds.length - 1),
+const mutatedFrom = (pool: Uint8Array[]) => fc.tuple(
+  fc.nat(pool.length - 1),
   fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.nat(3)), { minLength: 1, maxLength: 8 }),
   fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
   fc.boolean(),
 )
   .map(([i, edits, cut, fixCrc]) => {
-    const bytes = seeds[i].slice();
+    const bytes = pool[i].slice();
     for (const [at, value, kind] of edits) {
       const p = at % bytes.length;
       if (kind === 0) bytes[p] ^= 1 << (value % 8);
@@ -133,10 +153,21 @@ function fixPngCrcs(bytes: Uint8Array): void {
   }
 }
 
+const mutated = mutatedFrom(seeds);
+
 Deno.test('mutated PNG/JPEG images never give a 5xx, a crash or a hang', async () => {
   await fc.assert(
     fc.asyncProperty(mutated, async (bytes) => check({ body: form([{ name: 'image', bytes }]) })),
     { seed: SEED, numRuns: Math.round(RUNS * 0.5) },
+  );
+});
+
+// The DICOM seeds alone as well: among all the seeds they would get few of the mutations above.
+Deno.test('mutated DICOM files (truncated, bit-flipped, lying headers) never give a 5xx', async () => {
+  await fc.assert(
+    fc.asyncProperty(mutatedFrom(dicomSeeds), fc.constantFrom('', '?frame=2'), async (bytes, query) =>
+      check({ body: form([{ name: 'image', bytes }]) }, `/predict${query}`)),
+    { seed: SEED + 4, numRuns: Math.round(RUNS * 0.1) },
   );
 });
 

@@ -5,25 +5,15 @@
  * pixels, so in practice they are equal); the reported size is the upright one.
  */
 import assert from 'node:assert/strict';
-import { Image } from 'imagescript';
-import { decodeImage } from '../../src/image/decode.ts';
-import { DEFAULT_IMAGE_LIMITS } from '../../src/image/limits.ts';
 import { applyOrientation } from '../../src/image/orient.ts';
-import { loadDenoDecoders } from '../../src/runtime/deno-wasm.ts';
-import { bundledPredictor, hasBundledModel, testApp } from '../fixtures/app.ts';
-import { hasData, readData } from '../fixtures/data.ts';
-import { encodeBmp, encodeGif, encodeTiff, type Gray } from '../fixtures/encoders.ts';
+import { hasBundledModel } from '../fixtures/app.ts';
+import { hasData } from '../fixtures/data.ts';
+import { encodeBmp, encodeGif, encodeJpeg, encodeTiff, type Gray } from '../fixtures/encoders.ts';
 import { withExifOrientation } from '../fixtures/exif.ts';
-import { multipart } from '../fixtures/images.ts';
+import { grayReference, parityApp } from '../fixtures/parity.ts';
 
 const ready = hasData() && (await hasBundledModel());
 const FILES = ['busi/malignant/malignant (1).png', 'busi/benign/benign (1).png'];
-
-async function post(app: ReturnType<typeof testApp>['app'], bytes: Uint8Array) {
-  // check=off: the input gate (not what is tested here) flags the 1-bit BMP's black-and-white picture.
-  const res = await app.request('/predict?check=off', { method: 'POST', body: multipart([{ name: 'image', bytes }]) });
-  return { status: res.status, body: await res.json() };
-}
 
 /** The stored pixels a camera writes for an upright picture with EXIF orientation 6 (rotate 90° CW to view). */
 function storedForOrientation6(gray: Gray): Gray {
@@ -32,28 +22,13 @@ function storedForOrientation6(gray: Gray): Gray {
   return { width: r.width, height: r.height, data: r.data };
 }
 
-async function jpegOf(gray: Gray): Promise<Uint8Array> {
-  const image = new Image(gray.width, gray.height);
-  for (let i = 0; i < gray.data.length; i++) image.bitmap.set([gray.data[i], gray.data[i], gray.data[i], 255], i * 4);
-  return await image.encodeJPEG(95);
-}
-
 Deno.test({
   name: 'BMP, TIFF, GIF and an EXIF-rotated JPEG answer 200 within 0.05 of the same picture as PNG',
   ignore: !ready,
   async fn() {
-    const predictor = bundledPredictor();
-    const { app } = testApp(predictor);
-    await predictor;
-    await new Promise((r) => setTimeout(r, 0)); // the app picks the predictor up once it resolves
-    const decoders = await loadDenoDecoders();
+    const { post } = await parityApp();
     for (const file of FILES) {
-      const png = readData(file);
-      const raster = await decodeImage(png, decoders, { limits: DEFAULT_IMAGE_LIMITS });
-      assert.equal(raster.channels, 1, `${file} is a gray PNG`);
-      const gray: Gray = { width: raster.width, height: raster.height, data: raster.data };
-      const reference = await post(app, png);
-      assert.equal(reference.status, 200, JSON.stringify(reference.body));
+      const { gray, probability } = await grayReference(file, post);
       const variants: [string, Uint8Array, number][] = [
         ['BMP 8-bit bottom-up', encodeBmp(gray, 8), 0.05],
         ['BMP 24-bit top-down', encodeBmp(gray, 24, true), 0.05],
@@ -62,17 +37,17 @@ Deno.test({
         ['TIFF PackBits', encodeTiff(gray, 'packbits'), 0.05],
         ['TIFF Deflate', encodeTiff(gray, 'deflate'), 0.05],
         ['GIF', encodeGif(gray), 0.05],
-        ['JPEG stored rotated, EXIF orientation 6', withExifOrientation(await jpegOf(storedForOrientation6(gray)), 6, false), 0.05],
+        ['JPEG stored rotated, EXIF orientation 6', withExifOrientation(await encodeJpeg(storedForOrientation6(gray)), 6, false), 0.05],
         // 16 and 2 gray levels change the picture itself: only the answer is checked, not the probability.
         ['BMP 4-bit', encodeBmp(gray, 4), Infinity],
         ['BMP 1-bit', encodeBmp(gray, 1), Infinity],
       ];
       for (const [name, bytes, tolerance] of variants) {
-        const { status, body } = await post(app, bytes);
+        const { status, body } = await post(bytes);
         assert.equal(status, 200, `${file} as ${name}: ${JSON.stringify(body)}`);
         assert.deepEqual([body.image.width, body.image.height], [gray.width, gray.height], `${file} as ${name}: upright size`);
-        const delta = Math.abs(body.probability - reference.body.probability);
-        assert.ok(delta <= tolerance, `${file} as ${name}: p ${body.probability} vs PNG ${reference.body.probability}`);
+        const delta = Math.abs(body.probability - probability);
+        assert.ok(delta <= tolerance, `${file} as ${name}: p ${body.probability} vs PNG ${probability}`);
       }
     }
   },

@@ -15,6 +15,7 @@ import { bundledPredictor, hasBundledModel, tinyPredictor } from '../fixtures/ap
 import { multipart } from '../fixtures/images.ts';
 import { freePort } from '../fixtures/server.ts';
 import type { InputSpec } from '../../src/image/raster.ts';
+import { captureConsole } from './console.ts';
 import { LeakDetector } from './leaks.ts';
 import { exists } from '../fixtures/fs.ts';
 
@@ -49,26 +50,6 @@ const noLeaks = (text: string, where: string) => {
   assert.deepEqual(pngLeaks.findIn(text), [], where);
   assert.deepEqual(jpegLeaks.findIn(text), [], where);
 };
-
-/** Runs `fn` with every console method captured; returns what was printed. */
-async function captureConsole(fn: () => Promise<void>): Promise<string> {
-  const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table'] as const;
-  const saved = methods.map((m) => console[m]);
-  const lines: string[] = [];
-  for (const m of methods) {
-    console[m] = (...args: unknown[]) =>
-      lines.push(
-        args.map((a) => (typeof a === 'string' ? a : Deno.inspect(a, { depth: 10, iterableLimit: 1e6 })))
-          .join(' '),
-      );
-  }
-  try {
-    await fn();
-  } finally {
-    methods.forEach((m, i) => (console[m] = saved[i] as never));
-  }
-  return lines.join('\n');
-}
 
 Deno.test('the leak detector finds the image however it is printed (so a clean result means something)', async () => {
   const raster = await decodeImage(png, decoders, { limits: { maxPixels: 1e7, maxSide: 1e4 } });

@@ -8,6 +8,7 @@ import { createApp } from '../../src/app.ts';
 import { limitsFromEnv } from '../../src/config.ts';
 import { bundledPredictor, hasBundledModel } from '../fixtures/app.ts';
 import { DATA_DIR, hasData, readData } from '../fixtures/data.ts';
+import { encodeDicom, pixelModule } from '../fixtures/dicom.ts';
 import { gradientJpeg, gradientPng, multipart, pngHeaderDeclaring } from '../fixtures/images.ts';
 import { rawPost, startWorkerd, waitReady, type WorkerdServer, wranglerVars } from './launch.ts';
 
@@ -158,6 +159,23 @@ Deno.test({
         bytes: await gradientJpeg(300, 200),
       }];
       await assertSameAnswer(worker, app, { name: 'multi-image', ...post(mixed) });
+    });
+
+    await t.step('DICOM: mono, JPEG Baseline, cine frame=2, refused syntax (dicom-parser in the bundle)', async () => {
+      const gray = Uint8Array.from({ length: 160 * 120 }, (_, i) => (i * 7 + (i >> 7)) % 256);
+      const image = new Image(160, 120);
+      gray.forEach((v, i) => image.bitmap.set([v, v, v, 255], i * 4));
+      const jpegFrame = await image.encodeJPEG(95);
+      const files: [string, Uint8Array, string][] = [
+        ['mono', encodeDicom(pixelModule(160, 120), gray), ''],
+        ['JPEG Baseline', encodeDicom(pixelModule(160, 120, { samples: 3, photometric: 'YBR_FULL_422' }), { frames: [jpegFrame] }), ''],
+        ['cine', encodeDicom(pixelModule(160, 120, { frames: 2 }), Uint8Array.from([...gray, ...gray.map((v) => 255 - v)]), { syntax: 'implicit' }), '?frame=2'],
+        ['JPEG 2000', encodeDicom(pixelModule(160, 120), gray, { syntax: '1.2.840.10008.1.2.4.90' }), ''],
+      ];
+      for (const [name, bytes, query] of files) {
+        const { status } = await assertSameAnswer(worker, app, { name: `DICOM ${name}`, ...post([{ name: 'image', bytes }], `${query}${query ? '&' : '?'}check=off`) });
+        assert.equal(status, name === 'JPEG 2000' ? 415 : 200, name);
+      }
     });
 
     await t.step('box mode: roi field and query, heatmap, clipped and invalid boxes', async () => {
