@@ -1,6 +1,7 @@
 import UTIF from 'utif2';
 import { ApiError } from '../../errors.ts';
 import { corrupt, startsWith } from '../bytes.ts';
+import { checkTiffLayout, firstDirectoryOnly } from './tiff-bounds.ts';
 import type { ImageFormat } from '../format.ts';
 
 /** Compression tag values read here: none, LZW, Deflate (Adobe and old), PackBits. */
@@ -13,14 +14,17 @@ const tag = (ifd: Ifd, id: number): number | undefined => (ifd[`t${id}`] as numb
  * TIFF, first page, through utif2 4.1.0 (MIT, photopea's UTIF.js; ~96 KB unminified, pako for Deflate): its IFD
  * walk reads sizes and tags without decompressing, so the sniff refuses bombs and unsupported compressions
  * (JPEG-in-TIFF, CCITT fax, …) before any pixel work; toRGBA8 handles bit depths and photometric types.
+ * utif2 trusts the counts and offsets in the file, so it only ever sees a checked first directory
+ * (./tiff-bounds.ts): a few hundred hostile bytes could otherwise take gigabytes and minutes.
  */
 export const tiff: ImageFormat = {
   name: 'tiff',
   matches: (bytes) => startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a]),
   sniff(bytes) {
     let ifds: Ifd[];
+    const bounded = firstDirectoryOnly(bytes);
     try {
-      ifds = UTIF.decode(bytes.slice().buffer);
+      ifds = UTIF.decode(bounded);
     } catch {
       throw corrupt('TIFF directory is corrupt or truncated');
     }
@@ -31,6 +35,7 @@ export const tiff: ImageFormat = {
     if (!(compression in COMPRESSIONS)) {
       throw new ApiError(415, 'unsupported_media_type', `TIFF compression ${compression} is not supported; send TIFF with none, LZW, Deflate or PackBits, or PNG`);
     }
+    checkTiffLayout(first, width, height, bytes.length);
     const orientation = tag(first, 274);
     return { format: 'tiff', width, height, ...(orientation && orientation > 1 && orientation <= 8 ? { orientation } : {}), parsed: first };
   },
