@@ -1,5 +1,5 @@
 import { type ModelCard, type ThresholdScale, thresholdScale } from './model/card.ts';
-import type { Classifier } from './model/classifier.ts';
+import type { ActivationMap, Classifier } from './model/classifier.ts';
 import type { SeenSet } from './model/seen.ts';
 import { applyCalibration } from './model/calibration.ts';
 import { decide, type Decision } from './model/decision.ts';
@@ -140,9 +140,11 @@ export class Predictor {
     const ok = prepared.filter((p): p is Exclude<typeof p, ApiError> => !(p instanceof ApiError));
     const t0 = performance.now();
     // The gate reads the pooled features of the same forward pass that gives the probability.
-    const { probabilities, features } = this.gate
-      ? this.classifier.classifyWithFeatures(ok.map((p) => p.input))
-      : { probabilities: this.classifier.classify(ok.map((p) => p.input)), features: null };
+    // With explain, the activation maps come from that pass too (no second forward pass per heatmap).
+    const withMaps = explain && this.classifier.explainable;
+    const { probabilities, features, maps } = this.gate || withMaps
+      ? this.classifier.classifyWithFeatures(ok.map((p) => p.input), withMaps)
+      : { probabilities: this.classifier.classify(ok.map((p) => p.input)), features: null, maps: undefined };
     const inference = ok.length ? (performance.now() - t0) / ok.length : 0;
     let next = 0;
     return prepared.map((p) => {
@@ -162,7 +164,7 @@ export class Predictor {
       if (p.box) result.roi = p.box;
       if (explain && this.classifier.explainable) {
         const t = performance.now();
-        result.heatmap = this.heatmap(p.input, p.box ?? { x: 0, y: 0, width: p.image.width, height: p.image.height });
+        result.heatmap = this.heatmap(maps?.[index] ?? this.classifier.explain(p.input).map, p.box ?? { x: 0, y: 0, width: p.image.width, height: p.image.height });
         timings.explain = performance.now() - t;
       }
       return result;
@@ -200,8 +202,7 @@ export class Predictor {
   }
 
   /** The map over `region` (the whole image, or the crop box the model read), in original-image pixels. */
-  private heatmap(input: Float32Array, region: Roi): Heatmap {
-    const { map } = this.classifier.explain(input);
+  private heatmap(map: ActivationMap, region: Roi): Heatmap {
     // Each side of the evidence is scaled to its own strongest cell: on a benign-looking image the (weak) evidence
     // for malignancy tends to sit on burned-in text and borders, so clients should show the side the model leans to.
     const side = (sign: 1 | -1) => {

@@ -38,6 +38,8 @@ export interface ClassifiedWithFeatures {
   probabilities: number[];
   /** One vector per input, or null when the model has no layer named `gap`. */
   features: Float32Array[] | null;
+  /** With `maps` asked for and the model explainable: each input's activation map, from the same pass. */
+  maps?: ActivationMap[];
 }
 
 function concatBytes(parts: (Uint8Array | ArrayBuffer)[]): ArrayBuffer {
@@ -143,8 +145,20 @@ export class Classifier {
     return shape[shape.length - 1];
   }
 
-  /** Like classify(), plus each input's pooled `gap` features from the same forward pass (for the input gate). */
-  classifyWithFeatures(inputs: Float32Array[]): ClassifiedWithFeatures {
+  /**
+   * Like classify(), plus each input's pooled `gap` features from the same forward pass (for the input gate)
+   * and, with `maps`, each input's activation map (what explain() gives) from that pass too: a heatmap then
+   * costs no second forward pass.
+   */
+  classifyWithFeatures(inputs: Float32Array[], maps = false): ClassifiedWithFeatures {
+    if (maps && this.camWeights && this.fused?.hasLayer(CAM_FEATURES) && this.fused.hasLayer(POOLED) && inputs.length) {
+      return this.classifyWithMaps(inputs);
+    }
+    const result = this.classifyWithPooled(inputs);
+    return maps && this.camModel ? { ...result, maps: inputs.map((input) => this.explain(input).map) } : result;
+  }
+
+  private classifyWithPooled(inputs: Float32Array[]): ClassifiedWithFeatures {
     if (!this.hasPooledFeatures) return { probabilities: this.classify(inputs), features: null };
     if (inputs.length === 0) return { probabilities: [], features: [] };
     const { height, width, channels } = this.inputSpec;
@@ -164,6 +178,27 @@ export class Classifier {
       pooled.dispose();
       output.dispose();
     }
+  }
+
+  /** The folded pass tapping `gap` and `cam_features` at once: probabilities, pooled features and maps. */
+  private classifyWithMaps(inputs: Float32Array[]): ClassifiedWithFeatures {
+    const { height, width, channels } = this.inputSpec;
+    const { kernel } = this.camWeights!;
+    return tf.tidy(() => {
+      const batch = tf.tensor4d(concatFloats(inputs), [inputs.length, height, width, channels]);
+      const { output, layers: [pooled, features] } = this.fused!.predictWithLayers(batch, [POOLED, CAM_FEATURES]);
+      const [, rows, cols, depth] = features.shape as number[];
+      const cells = rows * cols;
+      const contributions = tf.matMul(tf.reshape(features, [inputs.length * cells, depth]), tf.tensor2d(kernel, [depth, 1]));
+      const values = contributions.dataSync() as Float32Array;
+      const flat = pooled.dataSync() as Float32Array;
+      const size = flat.length / inputs.length;
+      return {
+        probabilities: Array.from(output.dataSync()),
+        features: inputs.map((_, i) => flat.slice(i * size, (i + 1) * size)),
+        maps: inputs.map((_, i) => ({ rows, cols, values: values.slice(i * cells, (i + 1) * cells) })),
+      };
+    });
   }
 
   /** Probability and class activation map for one input (a forward pass; no gradients needed). */
