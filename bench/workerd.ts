@@ -121,21 +121,37 @@ const latencies: number[] = [];
 const explain: number[] = [];
 const stages = { decode: [] as number[], preprocess: [] as number[], inference: [] as number[] };
 let pngCpuMs = NaN;
+let healthCpuMs = NaN;
+// workerd CPU seconds per image (summed over that image's requests) and request counts.
+const perImage = IMAGES.map(() => ({ cpuSeconds: 0, requests: 0 }));
 try {
   await waitReady(worker.url);
   // Warm every code path, then pause: V8 recompiles hot wasm/JS on background threads for a while after the
   // first requests, and that one-off CPU would otherwise be billed to the measured requests.
   for (let i = 0; i < 20; i++) await timedPost(worker.url, [images[i % images.length]]);
   await new Promise((r) => setTimeout(r, 2000));
-  const cpu0 = worker.workerdPid ? processCpuSeconds(worker.workerdPid) : NaN;
+  const pid = worker.workerdPid;
+  // What any request costs workerd here without the pipeline: a new TCP connection, HTTP parsing, Miniflare's
+  // own entry worker (which a deployed Worker does not run) and the Hono app answering /health.
+  if (pid) {
+    const h0 = processCpuSeconds(pid);
+    for (let i = 0; i < Number(args.warm); i++) await rawGet(worker.url, '/health');
+    healthCpuMs = ((processCpuSeconds(pid) - h0) * 1000) / Number(args.warm);
+  }
+  const cpu0 = pid ? processCpuSeconds(pid) : NaN;
   for (let i = 0; i < Number(args.warm); i++) {
+    const before = pid ? processCpuSeconds(pid) : NaN;
     const { ms, body } = await timedPost(worker.url, [images[i % images.length]]);
+    // Requests run one at a time, so each one's CPU delta belongs to its image (10 ms clock ticks: the sums
+    // over many requests are what is meaningful).
+    perImage[i % images.length].cpuSeconds += pid ? processCpuSeconds(pid) - before : NaN;
+    perImage[i % images.length].requests++;
     latencies.push(ms);
     for (const key of Object.keys(stages) as (keyof typeof stages)[]) stages[key].push(body.timings[key]);
   }
   // The workerd process's CPU (runtime + isolate, all threads) per warm PNG request: the closest local
   // stand-in for the CPU time Workers bills and limits (10 ms on the free plan).
-  if (worker.workerdPid) pngCpuMs = ((processCpuSeconds(worker.workerdPid) - cpu0) * 1000) / Number(args.warm);
+  if (pid) pngCpuMs = ((processCpuSeconds(pid) - cpu0) * 1000) / Number(args.warm);
   for (let i = 0; i < 10; i++) {
     explain.push((await timedPost(worker.url, [images[i % images.length]], '?explain=true')).ms);
   }
@@ -230,6 +246,15 @@ const result = {
     stageMedianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
     explainP50Ms: round(percentile(explain, 50)),
     workerdCpuMsPerPngRequest: Number.isNaN(pngCpuMs) ? null : round(pngCpuMs, 2),
+    // The same per image (the BrEaST frame is an 831 × 538 RGBA PNG: 1.8 MB to inflate, 3× a BUSI frame).
+    workerdCpuMsPerImage: Object.fromEntries(IMAGES.map((name, i) => [
+      name,
+      Number.isNaN(pngCpuMs) ? null : round((perImage[i].cpuSeconds * 1000) / perImage[i].requests, 2),
+    ])),
+    // A /health request's workerd CPU, and the PNG request's CPU above it: the part the Worker's own code
+    // spends on a prediction (an upper bound on Workers' billed CPU, which excludes the runtime's HTTP work).
+    workerdCpuMsPerHealthRequest: Number.isNaN(healthCpuMs) ? null : round(healthCpuMs, 2),
+    workerdCpuMsPerPngRequestAboveHealth: Number.isNaN(pngCpuMs - healthCpuMs) ? null : round(pngCpuMs - healthCpuMs, 2),
   },
   memory: {
     limits: { maxPixels, maxImagesPerRequest: maxImages },
@@ -247,6 +272,13 @@ console.log(JSON.stringify(result, null, 2));
 if (args.json) {
   Deno.mkdirSync(new URL('.', `file://${Deno.cwd()}/${args.json}`), { recursive: true });
   Deno.writeTextFileSync(args.json, JSON.stringify(result, null, 2) + '\n');
+}
+
+/** A GET over the same kind of one-request connection as timedPost. */
+async function rawGet(url: string, path: string): Promise<void> {
+  const res = await fetch(new URL(path, url), { headers: { connection: 'close' } });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
 }
 
 /** startWorkerd waits for /health, which would start the model load before the timed /predict: avoid it. */
