@@ -1,5 +1,6 @@
 import { type Inflate, readCommonPng } from './png-reader.ts';
 import type { Raster } from './raster.ts';
+import { createWebpDecoder } from './webp-codec.ts';
 
 /** The compiled imagescript codecs; each runtime compiles or imports them its own way (see src/runtime/). */
 export interface CodecModules {
@@ -11,6 +12,8 @@ export interface CodecModules {
    * stays one channel). Without it every PNG goes through the codec.
    */
   inflate?: Inflate;
+  /** @jsquash/webp's libwebp decoder (src/image/webp-codec.ts); without it WebP answers 415. */
+  webp?: WebAssembly.Module;
 }
 
 /** A width and height in pixels. */
@@ -32,6 +35,8 @@ export interface Decoders {
    * passing it means the header is not walked again here.
    */
   decodeJpeg(bytes: Uint8Array, atLeast?: Size, size?: Size): Raster;
+  /** WebP (lossy or lossless) to RGBA, when the runtime has the codec. */
+  decodeWebp?(bytes: Uint8Array): Promise<Raster>;
 }
 
 // The exports of imagescript's png.wasm / jpeg.wasm (Rust codecs behind a tiny C-like ABI).
@@ -150,5 +155,6 @@ export function createDecoders(modules: CodecModules): Decoders {
       return raster;
     },
   };
+  if (modules.webp) decoders.decodeWebp = createWebpDecoder(modules.webp);
   return decoders;
 }

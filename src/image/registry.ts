@@ -5,6 +5,7 @@ import { gif } from './formats/gif.ts';
 import { jpeg } from './formats/jpeg.ts';
 import { png } from './formats/png.ts';
 import { tiff } from './formats/tiff.ts';
+import { webp } from './formats/webp.ts';
 
 /**
  * Every accepted format, tried in order by magic bytes. Adding a format = one file in formats/ and one
@@ -17,4 +18,5 @@ export const FORMATS: readonly ImageFormat[] = [
   tiff,
   gif,
   dicom,
+  webp,
 ];

@@ -7,7 +7,6 @@ export type { ImageHeader } from './format.ts';
 
 /** Names formats we recognise but do not decode (none of the registry's), so the 415 message can say what was sent. */
 function otherFormat(bytes: Uint8Array): string | undefined {
-  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'WebP';
   if (ascii(bytes, 4, 4) === 'ftyp') return 'HEIF/AVIF/MP4';
   if (ascii(bytes, 0, 4) === '%PDF') return 'PDF';
   if (startsWith(bytes, [0x00, 0x00, 0x00, 0x0c, 0x6a, 0x50])) return 'JPEG 2000';

@@ -2,8 +2,9 @@ import { type Decoders, createDecoders } from '../image/codecs.ts';
 import { streamInflate } from '../image/stream-inflate.ts';
 import { CODEC_URLS } from './wasm-paths.ts';
 
-/** Compiles imagescript's codecs from node_modules for Deno. */
+/** Compiles imagescript's codecs and the WebP decoder from node_modules for Deno. */
 export async function loadDenoDecoders(): Promise<Decoders> {
-  const [png, jpeg] = await Promise.all([Deno.readFile(CODEC_URLS.png), Deno.readFile(CODEC_URLS.jpeg)]);
-  return createDecoders({ png: new WebAssembly.Module(png), jpeg: new WebAssembly.Module(jpeg), inflate: streamInflate });
+  const [png, jpeg, webp] = await Promise.all([CODEC_URLS.png, CODEC_URLS.jpeg, CODEC_URLS.webp].map((url) => Deno.readFile(url)));
+  const compile = (bytes: Uint8Array) => new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  return createDecoders({ png: compile(png), jpeg: compile(jpeg), webp: compile(webp), inflate: streamInflate });
 }

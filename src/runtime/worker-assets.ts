@@ -22,10 +22,10 @@ export const BUNDLED_WEIGHT_FILE = 'weights.bin';
 export const TFJS_SIMD_MODULE: WebAssembly.Module = wasm.tfjsSimd;
 
 /**
- * imagescript's png/jpeg codecs, compiled by the Workers runtime at upload; common PNGs are inflated by the
+ * imagescript's png/jpeg codecs and the WebP decoder, compiled by the Workers runtime at upload; common PNGs are inflated by the
  * runtime's native DecompressionStream instead of the wasm codec (bench/overhead.ts: ~4× less CPU per PNG).
  */
-export const CODEC_MODULES: CodecModules = { png: wasm.png, jpeg: wasm.jpeg, inflate: streamInflate };
+export const CODEC_MODULES: CodecModules = { png: wasm.png, jpeg: wasm.jpeg, webp: wasm.webp, inflate: streamInflate };
 
 /** The shipped model card (static/model/card.json). */
 export const MODEL_CARD: unknown = card;

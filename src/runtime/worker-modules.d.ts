@@ -4,3 +4,5 @@ export declare const tfjsSimd: WebAssembly.Module;
 export declare const png: WebAssembly.Module;
 /** imagescript 1.3.1's portable JPEG codec. */
 export declare const jpeg: WebAssembly.Module;
+/** @jsquash/webp 1.5.0's libwebp decoder. */
+export declare const webp: WebAssembly.Module;

@@ -5,3 +5,4 @@
 export { default as tfjsSimd } from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-simd.wasm';
 export { default as png } from 'imagescript/wasm/any/png.wasm';
 export { default as jpeg } from 'imagescript/wasm/any/jpeg.wasm';
+export { default as webp } from '@jsquash/webp/codec/dec/webp_dec.wasm';

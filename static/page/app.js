@@ -25,7 +25,7 @@ const HINTS = {
   404: 'This server has no prediction route.',
   408: 'The upload took too long to arrive.',
   413: 'The image is too large for this server.',
-  415: 'Only PNG, JPEG, BMP, TIFF, GIF and DICOM images can be read.',
+  415: 'Only PNG, JPEG, BMP, TIFF, GIF, DICOM and WebP images can be read.',
   422: 'The file looks damaged or incomplete.',
   429: 'Too many requests: wait a moment and try again.',
   503: 'The model is not ready: try again in a few seconds.',
@@ -96,7 +96,7 @@ async function loadModelInfo() {
       (test && external ? `, ${external.auc.toFixed(2)} on images from another hospital (BrEaST).` : test ? '.' : '');
     serverLimits = limits ?? null;
     if (limits) {
-      els.accepts.textContent = `PNG, JPEG, BMP, TIFF, GIF or DICOM, up to ${formatBytes(limits.maxBodyBytes)}, ` +
+      els.accepts.textContent = `PNG, JPEG, BMP, TIFF, GIF, WebP or DICOM, up to ${formatBytes(limits.maxBodyBytes)}, ` +
         `${+(limits.maxPixels / 1e6).toFixed(1)} megapixels and ${limits.maxSide} px per side.`;
     }
     els.limits.replaceChildren(...(card.limitations ?? []).map(listItem));

@@ -169,8 +169,8 @@ test('files the server refuses show its error message', { skip, timeout: 60_000 
   const png = readFileSync(join(DATA, IMAGE));
   const cases: [string, Buffer, RegExp][] = [
     // Named .png with GIF bytes inside: the server goes by magic bytes.
-    ['scan.png', Buffer.from('RIFF\x00\x00\x00\x00WEBPVP8 ', 'latin1'), /PNG, JPEG, BMP, TIFF, GIF and DICOM.*WebP images are not supported/],
-    ['notes.txt', Buffer.from('not an image at all\n'), /PNG, JPEG, BMP, TIFF, GIF and DICOM.*Not an image format this API reads/],
+    ['scan.png', Buffer.from('\x00\x00\x00\x18ftypheic', 'latin1'), /PNG, JPEG, BMP, TIFF, GIF, DICOM and WebP.*HEIF\/AVIF\/MP4 images are not supported/],
+    ['notes.txt', Buffer.from('not an image at all\n'), /PNG, JPEG, BMP, TIFF, GIF, DICOM and WebP.*Not an image format this API reads/],
     ['cut.png', png.subarray(0, 200), /damaged or incomplete.*(corrupt|truncated)/i],
   ];
   for (const [name, bytes, expected] of cases) {

@@ -9,7 +9,7 @@ import { hasData, readData } from '../fixtures/data.ts';
 import { testApp, tinyPredictor } from '../fixtures/app.ts';
 import { gradientJpeg, gradientPng } from '../fixtures/images.ts';
 import { crc32, pngChunk } from '../fixtures/png-chunks.ts';
-import { encodeBmp, encodeGif, encodeTiff, type Gray } from '../fixtures/encoders.ts';
+import { encodeBmp, encodeGif, encodeTiff, encodeWebp, type Gray, withWebpOrientation } from '../fixtures/encoders.ts';
 import { withExifOrientation } from '../fixtures/exif.ts';
 import { encodeDicom, pixelModule, ultrasoundRegions } from '../fixtures/dicom.ts';
 
@@ -75,6 +75,13 @@ const dicomSeeds = [
   encodeDicom(pixelModule(dw, dh), dg, { syntax: '1.2.840.10008.1.2.4.91' }), // refused transfer syntax
 ];
 seeds.push(...dicomSeeds);
+// WebP: lossless, lossy, extended with EXIF, and a canvas that lies about its size.
+seeds.push(
+  await encodeWebp(smallGray, true),
+  await encodeWebp(smallGray, false),
+  withWebpOrientation(await encodeWebp(smallGray, true), dw, dh, 6),
+  withWebpOrientation(await encodeWebp(smallGray, false), 16_000, 16_000, 1),
+);
 const ALLOWED = new Set([200, 400, 408, 413, 415, 422]);
 let count = 0;
 const statusCounts = new Map<string, number>();

@@ -104,7 +104,7 @@ Deno.test('error statuses: 400, 405, 413, 415, 422', async () => {
   assert.equal(r.res.status, 413);
   assertError(r.body, 'too_many_images');
 
-  r = await post(multipart([{ name: 'image', bytes: new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 '), filename: 'x.png', type: 'image/png' }]));
+  r = await post(multipart([{ name: 'image', bytes: new TextEncoder().encode('\0\0\0\x18ftypheic'), filename: 'x.png', type: 'image/png' }]));
   assert.equal(r.res.status, 415);
   assertError(r.body, 'unsupported_media_type');
 

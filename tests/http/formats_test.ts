@@ -1,14 +1,14 @@
 /**
  * Every accepted format answers through app.request with (nearly) the probability of the same pixels sent as PNG:
- * the files are built here from shared BUSI images (BMP, TIFF, GIF, and a phone-style JPEG stored rotated with an
- * EXIF orientation). Lossless encodings must land within 0.05 of the PNG's probability (they carry the same
+ * the files are built here from shared BUSI images (BMP, TIFF, GIF, WebP, and a phone-style JPEG and a WebP stored
+ * rotated with an EXIF orientation). Lossless encodings must land within 0.05 of the PNG's probability (they carry the same
  * pixels, so in practice they are equal); the reported size is the upright one.
  */
 import assert from 'node:assert/strict';
 import { applyOrientation } from '../../src/image/orient.ts';
 import { hasBundledModel } from '../fixtures/app.ts';
 import { hasData } from '../fixtures/data.ts';
-import { encodeBmp, encodeGif, encodeJpeg, encodeTiff, type Gray } from '../fixtures/encoders.ts';
+import { encodeBmp, encodeGif, encodeJpeg, encodeTiff, encodeWebp, type Gray, withWebpOrientation } from '../fixtures/encoders.ts';
 import { withExifOrientation } from '../fixtures/exif.ts';
 import { grayReference, parityApp } from '../fixtures/parity.ts';
 
@@ -23,7 +23,7 @@ function storedForOrientation6(gray: Gray): Gray {
 }
 
 Deno.test({
-  name: 'BMP, TIFF, GIF and an EXIF-rotated JPEG answer 200 within 0.05 of the same picture as PNG',
+  name: 'BMP, TIFF, GIF, WebP and EXIF-rotated JPEG/WebP answer 200 within 0.05 of the same picture as PNG',
   ignore: !ready,
   async fn() {
     const { post } = await parityApp();
@@ -37,6 +37,9 @@ Deno.test({
         ['TIFF PackBits', encodeTiff(gray, 'packbits'), 0.05],
         ['TIFF Deflate', encodeTiff(gray, 'deflate'), 0.05],
         ['GIF', encodeGif(gray), 0.05],
+        ['WebP lossless', await encodeWebp(gray, true), 0.05],
+        ['WebP lossy (quality 95)', await encodeWebp(gray, false), 0.05],
+        ['WebP stored rotated, EXIF orientation 6', withWebpOrientation(await encodeWebp(storedForOrientation6(gray), true), gray.height, gray.width, 6), 0.05],
         ['JPEG stored rotated, EXIF orientation 6', withExifOrientation(await encodeJpeg(storedForOrientation6(gray)), 6, false), 0.05],
         // 16 and 2 gray levels change the picture itself: only the answer is checked, not the probability.
         ['BMP 4-bit', encodeBmp(gray, 4), Infinity],

@@ -66,6 +66,7 @@ Deno.test('the page uses no inline script or style and names only its own files'
   // Every format the registry decodes (docs/formats.md); the file picker also lists them by extension.
   for (const input of inputs) assert.match(input, /accept="image\/png,image\/jpeg,image\/bmp,image\/tiff,image\/gif/);
   assert.ok(inputs.some((i) => /application\/dicom/.test(i) && /\.dcm/.test(i)), 'the file picker offers DICOM');
+  for (const input of inputs) assert.match(input, /image\/webp/);
   assert.ok(inputs.some((i) => /capture="environment"/.test(i)));
 });
 

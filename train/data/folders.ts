@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sample } from './sample.ts';
 
-const IMAGE = /\.(png|jpe?g|bmp|tiff?|gif|dcm|dicom)$/i; // every format the serving decoder reads (docs/formats.md)
+const IMAGE = /\.(png|jpe?g|bmp|tiff?|gif|webp|dcm|dicom)$/i; // every format the serving decoder reads (docs/formats.md)
 
 /**
  * Reads a Keras-style folder (`<root>/<class>/*.png|jpg`, as `image_dataset_from_directory`). The class named
