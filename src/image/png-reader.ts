@@ -11,6 +11,8 @@ interface CommonPng {
   width: number;
   height: number;
   channels: 1 | 3 | 4;
+  /** Bits per sample: 8, or 16 (scaled to 8 by rounding). */
+  depth: 8 | 16;
   idat: Uint8Array[];
   /** Inflated size: a filter byte plus a row of pixels per row. */
   size: number;
@@ -21,8 +23,9 @@ const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 const CHANNELS_BY_COLOUR_TYPE: Record<number, 1 | 3 | 4> = { 0: 1, 2: 3, 6: 4 };
 
 /**
- * Decodes the common PNG layouts straight to a Raster of the file's own channel count: 8-bit gray, RGB or
- * RGBA, not interlaced, no palette and no tRNS colour key. Returns null for anything else (or anything
+ * Decodes the common PNG layouts straight to a Raster of the file's own channel count: 8- or 16-bit gray, RGB or
+ * RGBA, not interlaced, no palette and no tRNS colour key. 16-bit samples are scaled to 8 bits by rounding
+ * (v · 255 / 65535), where the wasm codec would keep the high byte (0xFF00 → 255 instead of 254). Returns null for anything else (or anything
  * malformed) so the caller falls back to the full codec, which also produces the errors.
  * Why: a native inflate (DecompressionStream, src/image/stream-inflate.ts) is ~3× faster than the wasm codec's,
  * and 8-bit gray ultrasound frames need no RGBA expansion. (A JavaScript inflate such as fflate was measured
@@ -44,7 +47,7 @@ export function readCommonPng(bytes: Uint8Array, inflate: Inflate): Raster | nul
 function parseCommonPng(bytes: Uint8Array): CommonPng | null {
   if (bytes.length < 8 + 25 || SIGNATURE.some((b, i) => bytes[i] !== b)) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let width = 0, height = 0, channels: 1 | 3 | 4 | undefined;
+  let width = 0, height = 0, channels: 1 | 3 | 4 | undefined, depth: 8 | 16 = 8;
   const idat: Uint8Array[] = [];
   let ended = false;
   for (let offset = 8; offset + 12 <= bytes.length;) {
@@ -56,9 +59,10 @@ function parseCommonPng(bytes: Uint8Array): CommonPng | null {
       if (length !== 13) return null;
       width = view.getUint32(body);
       height = view.getUint32(body + 4);
-      const [depth, colourType, compression, filter, interlace] = bytes.subarray(body + 8, body + 13);
+      const [bits, colourType, compression, filter, interlace] = bytes.subarray(body + 8, body + 13);
       channels = CHANNELS_BY_COLOUR_TYPE[colourType];
-      if (depth !== 8 || !channels || compression !== 0 || filter !== 0 || interlace !== 0) return null;
+      if ((bits !== 8 && bits !== 16) || !channels || compression !== 0 || filter !== 0 || interlace !== 0) return null;
+      depth = bits;
     } else if (type === 0x49444154 /* IDAT */) {
       if (length > 0) idat.push(bytes.subarray(body, body + length));
     } else if (type === 0x74524e53 /* tRNS */ || type === 0x504c5445 /* PLTE */) {
@@ -70,15 +74,24 @@ function parseCommonPng(bytes: Uint8Array): CommonPng | null {
     offset = body + length + 4;
   }
   if (!ended || !channels || width === 0 || height === 0 || idat.length === 0) return null;
-  return { width, height, channels, idat, size: height * (width * channels + 1) };
+  return { width, height, channels, depth, idat, size: height * ((width * channels * depth) / 8 + 1) };
 }
 
-function finish({ width, height, channels, size }: CommonPng, inflated: Uint8Array): Raster | null {
+function finish({ width, height, channels, depth, size }: CommonPng, inflated: Uint8Array): Raster | null {
   if (inflated.length !== size) return null;
   // A plain Uint8Array view (not a Node Buffer) keeps the unfilter loops monomorphic.
   const filtered = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
-  const data = unfilter(filtered, width, height, channels);
-  return data ? { width, height, channels, data } : null;
+  // Filters work on bytes, a 16-bit sample's two bytes apart: bpp counts bytes.
+  const data = unfilter(filtered, width, height, (channels * depth) / 8);
+  if (!data) return null;
+  return { width, height, channels, data: depth === 16 ? roundTo8Bits(data) : data };
+}
+
+/** Big-endian 16-bit samples to 8 bits, rounded: round(v · 255 / 65535) = round(v / 257) = ⌊(v + 128) / 257⌋. */
+export function roundTo8Bits(samples: Uint8Array): Uint8Array {
+  const out = new Uint8Array(samples.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = (((samples[2 * i] << 8) | samples[2 * i + 1]) + 128) / 257;
+  return out;
 }
 
 /**

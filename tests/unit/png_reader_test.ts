@@ -1,10 +1,15 @@
-/** The fast PNG reader decodes the common layouts to the wasm codec's pixels and declines everything else. */
+/**
+ * The fast PNG reader decodes the common layouts to the wasm codec's pixels (16-bit ones rounded to 8 bits, where the
+ * codec truncates) and declines everything else.
+ */
 import assert from 'node:assert/strict';
 import { createDecoders } from '../../src/image/codecs.ts';
 import { readCommonPng } from '../../src/image/png-reader.ts';
 import { streamInflate } from '../../src/image/stream-inflate.ts';
 import { pngChunk } from '../fixtures/png-chunks.ts';
 import { CODEC_URLS } from '../../src/runtime/wasm-paths.ts';
+import { loadDenoDecoders } from '../../src/runtime/deno-wasm.ts';
+import { deflateSync } from 'node:zlib';
 
 const fixture = (name: string) => Deno.readFileSync(new URL(`../fixtures/colour/${name}`, import.meta.url));
 const wasm = createDecoders({
@@ -29,7 +34,49 @@ for (const [name, channels] of [['gray8.png', 1], ['rgb8.png', 3], ['rgba8.png',
   });
 }
 
-for (const name of ['palette.png', 'palette-trns.png', 'interlaced.png', 'gray16.png', 'rgb16.png', 'graya8.png']) {
+for (const [name, channels] of [['gray16.png', 1], ['rgb16.png', 3], ['rgba16.png', 4]] as const) {
+  Deno.test(`${name} is read with ${channels} channel(s), 16-bit samples rounded to 8 bits (the codec keeps the high byte)`, async () => {
+    const bytes = fixture(name);
+    const fast = await readCommonPng(bytes, streamInflate);
+    assert.ok(fast);
+    assert.equal(fast.channels, channels);
+    const reference = await wasm.decodePng(bytes); // RGBA, high bytes
+    let differ = 0;
+    for (let p = 0; p < fast.width * fast.height; p++) {
+      for (let c = 0; c < channels; c++) {
+        const delta: number = fast.data[p * channels + c] - reference.data[p * 4 + (channels === 1 ? 0 : c)];
+        assert.ok(delta === 0 || Math.abs(delta) === 1, `pixel ${p} channel ${c}: ${delta}`);
+        if (delta) differ++;
+      }
+    }
+    console.log(`${name}: ${differ} samples differ by one level from the truncating codec`);
+  });
+}
+
+Deno.test('16-bit samples are rounded, not truncated: 0x00FF → 1, 0xFF00 → 254, 0x807F → 128, 0x8080 → 128', async () => {
+  const samples = [0x0000, 0x00ff, 0x0080, 0x007f, 0xff00, 0x807f, 0x8080, 0xffff];
+  const expected = samples.map((v) => Math.round((v * 255) / 65535));
+  assert.deepEqual(expected, [0, 1, 0, 0, 254, 128, 128, 255]);
+  const ihdr = new Uint8Array(13);
+  new DataView(ihdr.buffer).setUint32(0, samples.length);
+  new DataView(ihdr.buffer).setUint32(4, 1);
+  ihdr.set([16, 0, 0, 0, 0], 8); // 16-bit gray
+  const row = new Uint8Array(1 + samples.length * 2); // filter 0, then big-endian samples
+  samples.forEach((v, i) => row.set([v >> 8, v & 255], 1 + i * 2));
+  const png = new Uint8Array([
+    ...[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    ...pngChunk('IHDR', ihdr),
+    ...pngChunk('IDAT', new Uint8Array(deflateSync(row))),
+    ...pngChunk('IEND', new Uint8Array(0)),
+  ]);
+  const fast = await readCommonPng(png, streamInflate);
+  assert.deepEqual(Array.from(fast!.data), expected);
+  // Through the serving decoder too (the runtime's decoders use this reader for 16-bit gray).
+  const served = await (await loadDenoDecoders()).decodePng(png);
+  assert.deepEqual(Array.from(served.data), expected);
+});
+
+for (const name of ['palette.png', 'palette-trns.png', 'interlaced.png', 'graya8.png']) {
   Deno.test(`${name} is left to the wasm codec`, async () => {
     assert.equal(await readCommonPng(fixture(name), streamInflate), null);
   });
