@@ -81,3 +81,23 @@ test('batches are balanced (no single-image batch) and a dropout before a batch 
   assert.equal(adaptBatchNorm(model, rows, { method: 'layerwise' }).length, 1);
   model.dispose();
 });
+
+test('layers: trainable leaves the frozen batch norms exactly as they were and matches layerwise on the others', async () => {
+  const frozen = (await loadLayersModelDir(source)).layers.filter((l) => l.getClassName() === 'BatchNormalization' && !l.trainable).map((l) => l.name);
+  assert.deepEqual(frozen, ['bn_Conv1', 'block_1_expand_BN', 'block_1_depthwise_BN', 'block_1_project_BN']);
+  const original = await loadLayersModelDir(source);
+  const before = batchNormLayers(original).map(movingStats);
+  original.dispose();
+  const exact = await adapt({ method: 'layerwise', batchSize: 7, layers: 'trainable' });
+  const fast = await adapt({ method: 'one-pass', batchSize: 20, layers: 'trainable' });
+  // adapt() reads every batch-norm layer; the first four are the frozen ones, in network order.
+  for (const run of [exact, fast]) {
+    for (let k = 0; k < 4; k++) assert.deepEqual(run.stats[k], before[k], `frozen layer ${frozen[k]} changed`);
+    assert.ok(run.stats.slice(4).every((s, k) => s.mean.some((m, c) => m !== before[k + 4].mean[c])), 'every trainable layer moved');
+  }
+  const d = distance(fast, exact);
+  assert.ok(d.mean < 0.05 && d.logVar < Math.log(1.25) && d.score < 0.03, JSON.stringify(d));
+  // Different from adapting every layer: the frozen statistics matter downstream.
+  const every = await adapt({ method: 'layerwise', batchSize: 7 });
+  assert.ok(distance(every, exact).score > 0.03);
+});

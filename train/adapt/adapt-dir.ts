@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { InputSpec } from '../../src/image/raster.ts';
-import { type AdaptMethod, adaptBatchNorm, batchNormLayers, type LayerShift } from './batch-norm.ts';
+import { type AdaptLayers, type AdaptMethod, adaptBatchNorm, batchNormLayers, type LayerShift } from './batch-norm.ts';
 import { type AdaptationRecord, adaptedCard, summariseShifts } from './card.ts';
 import { loadLayersModelDir, writeAdaptedDir } from './model-dir.ts';
 
@@ -34,6 +34,8 @@ export interface AdaptRun {
   method?: AdaptMethod;
   /** `one-pass` only: passes in all (default 1). */
   passes?: number;
+  /** Which batch-norm layers (batch-norm.ts AdaptLayers), default `all`. */
+  layers?: AdaptLayers;
   backend: string;
   command: string;
   onProgress?: (done: number, total: number, unit: 'layers' | 'batches') => void;
@@ -52,15 +54,16 @@ export async function adaptModelDir(modelDir: string, out: string, run: AdaptRun
   const started = Date.now();
   const sourceCard = readSourceCard(modelDir);
   const model = await loadLayersModelDir(modelDir);
-  const layers = batchNormLayers(model).length;
-  if (layers === 0) throw new Error('this model has no BatchNormalization layers: there is nothing to adapt');
+  const which = run.layers ?? 'all';
+  const layers = batchNormLayers(model, which).length;
+  if (layers === 0) throw new Error(`this model has no ${which === 'all' ? '' : 'trainable '}BatchNormalization layers: there is nothing to adapt`);
   const momentum = run.momentum ?? 0;
   const method = run.method ?? 'one-pass';
   const passes = method === 'one-pass' ? run.passes ?? 1 : undefined;
-  const shifts = adaptBatchNorm(model, run.inputs, { batchSize: run.batchSize ?? 32, momentum, method, passes, onProgress: run.onProgress });
+  const shifts = adaptBatchNorm(model, run.inputs, { batchSize: run.batchSize ?? 32, momentum, method, passes, layers: which, onProgress: run.onProgress });
   const record: AdaptationRecord = {
-    method: `AdaBN: batch-norm moving mean and variance re-estimated on local unlabelled images through the serving preprocessing, ${METHODS[method]}${passes && passes > 1 ? `, then ${passes - 1} refining pass(es) with the adapted statistics` : ''}; all learned weights unchanged`,
-    statistics: { method, ...(passes ? { passes } : {}), batchSize: run.batchSize ?? 32 },
+    method: `AdaBN: ${which === 'all' ? 'every' : 'every trainable (not frozen)'} batch-norm layer's moving mean and variance re-estimated on local unlabelled images through the serving preprocessing, ${METHODS[method]}${passes && passes > 1 ? `, then ${passes - 1} refining pass(es) with the adapted statistics` : ''}; all learned weights unchanged`,
+    statistics: { method, ...(passes ? { passes } : {}), batchSize: run.batchSize ?? 32, layers: which },
     images: run.inputs.length,
     skippedFiles: run.skippedFiles ?? 0,
     sourceModel: { name: sourceCard.name, version: sourceCard.version },

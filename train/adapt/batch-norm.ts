@@ -25,6 +25,14 @@ export interface LayerShift {
  */
 export type AdaptMethod = 'one-pass' | 'layerwise';
 
+/**
+ * Which batch-norm layers to re-estimate. `all`; or `trainable`: only the layers the model's config marks trainable,
+ * i.e. whose statistics were estimated on the training images. A frozen layer (e.g. an ImageNet trunk kept in
+ * inference mode while training) holds ImageNet statistics: the rest of the network was trained on features
+ * normalised with those, so replacing them changes the features even for images from the training sites.
+ */
+export type AdaptLayers = 'all' | 'trainable';
+
 /** Options of adaptBatchNorm. */
 export interface AdaptOptions {
   /** Images per forward pass (memory; for `layerwise` results too are the same for any size). */
@@ -35,6 +43,8 @@ export interface AdaptOptions {
    */
   momentum?: number;
   method?: AdaptMethod;
+  /** Default `all`. */
+  layers?: AdaptLayers;
   /** `one-pass` only: what upstream layers normalise with in the first pass (one-pass.ts), default `batch`. */
   upstream?: Upstream;
   /**
@@ -49,9 +59,9 @@ export interface AdaptOptions {
 type BatchNormLayer = ReturnType<LayersModel['getLayer']>;
 type Stats = { mean: Float32Array; variance: Float32Array };
 
-/** The model's BatchNormalization layers in network (topological) order. */
-export function batchNormLayers(model: LayersModel): BatchNormLayer[] {
-  return model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+/** The model's BatchNormalization layers in network (topological) order (`trainable`: those marked trainable). */
+export function batchNormLayers(model: LayersModel, which: AdaptLayers = 'all'): BatchNormLayer[] {
+  return model.layers.filter((l) => l.getClassName() === 'BatchNormalization' && (which === 'all' || l.trainable));
 }
 
 /** Positions of moving_mean and moving_variance among the layer's weights. */
@@ -112,11 +122,12 @@ function layerInputMoments(model: LayersModel, layer: BatchNormLayer, inputs: Fl
  * with the chosen method (default `one-pass`). Modifies `model` in place; returns what moved per layer.
  */
 export function adaptBatchNorm(model: LayersModel, inputs: Float32Array[], options: AdaptOptions = {}): LayerShift[] {
-  const { batchSize = 32, momentum = 0, method = 'one-pass', upstream = 'batch', passes = 1, onProgress } = options;
+  const { batchSize = 32, momentum = 0, method = 'one-pass', upstream = 'batch', passes = 1, onProgress, layers: which = 'all' } = options;
   if (!(momentum >= 0 && momentum < 1)) throw new Error('momentum must be in [0, 1)');
   if (inputs.length < 2) throw new Error('need at least 2 images');
   if (!(Number.isInteger(passes) && passes >= 1)) throw new Error('passes must be a whole number ≥ 1');
-  const layers = batchNormLayers(model);
+  const layers = batchNormLayers(model, which);
+  if (layers.length === 0) throw new Error(`the model has no ${which === 'all' ? '' : 'trainable '}batch-norm layers to adapt`);
   const source = layers.map(movingStats);
   if (method === 'layerwise') {
     layers.forEach((layer, k) => {

@@ -7,8 +7,8 @@ import type { LocalLabelReport } from './labels.ts';
 /** What the card's `adaptation` field records. */
 export interface AdaptationRecord {
   method: string;
-  /** How the statistics were measured (batch-norm.ts AdaptMethod); batches matter for `one-pass`. */
-  statistics: { method: string; passes?: number; batchSize: number };
+  /** How the statistics were measured (batch-norm.ts AdaptMethod, AdaptLayers); batches matter for `one-pass`. */
+  statistics: { method: string; passes?: number; batchSize: number; layers: string };
   /** Unlabelled images whose statistics replaced the source's (labelled ones count too: labels are not used here). */
   images: number;
   /** Files under the folder the decoder refused (not images, or formats the server does not accept). */

@@ -42,15 +42,29 @@ export function batchNormInputMoments(
   const axisOf = tensors.map((t) => axes[layers.findIndex((l) => l.input === t)]);
   const shape = model.inputs[0].shape.slice(1) as number[];
   const batches = balancedBatches(inputs.length, batchSize);
-  batches.forEach(([start, end], b) => {
-    const outs = tf.tidy(() => {
-      const x = tf.stack(inputs.slice(start, end).map((input) => tf.tensor(input, shape)));
-      const y = upstream === 'batch' ? probe.apply(x, { training: true }) : probe.predict(x);
-      return (Array.isArray(y) ? y : [y]) as tf.Tensor[];
-    });
-    outs.forEach((t, i) => moments[i].add(t, axisOf[i]));
-    tf.dispose(outs);
-    onBatch?.(b + 1, batches.length);
+  // Batch-norm layers that are not being adapted keep normalising with their own statistics in a batch pass (and
+  // training mode would also overwrite those statistics): run them in inference mode for the pass.
+  const keep = upstream === 'batch' ? probe.layers.filter((l) => l.getClassName() === 'BatchNormalization' && !layers.includes(l)) : [];
+  const restore = keep.map((l) => {
+    const call = l.call;
+    l.call = (x, kwargs) => call.call(l, x, { ...kwargs, training: false });
+    return () => {
+      l.call = call;
+    };
   });
+  try {
+    batches.forEach(([start, end], b) => {
+      const outs = tf.tidy(() => {
+        const x = tf.stack(inputs.slice(start, end).map((input) => tf.tensor(input, shape)));
+        const y = upstream === 'batch' ? probe.apply(x, { training: true }) : probe.predict(x);
+        return (Array.isArray(y) ? y : [y]) as tf.Tensor[];
+      });
+      outs.forEach((t, i) => moments[i].add(t, axisOf[i]));
+      tf.dispose(outs);
+      onBatch?.(b + 1, batches.length);
+    });
+  } finally {
+    restore.forEach((r) => r());
+  }
   return layers.map((l) => moments[tensors.indexOf(l.input as SymbolicTensor)].result());
 }

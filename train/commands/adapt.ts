@@ -2,7 +2,7 @@
  * `npm run adapt -- [flags]` (tsx train/cli.ts adapt), docs/adapt.md: a copy of a model whose batch-norm statistics
  * come from a hospital's own unlabelled images (AdaBN), optionally with a threshold and calibration set on a few
  * local labels.
- *   --model DIR --folder LOCAL_IMAGES --out NEW_DIR [--method one-pass|layerwise] [--passes 1] [--momentum 0]
+ *   --model DIR --folder LOCAL_IMAGES --out NEW_DIR [--method one-pass|layerwise] [--passes 1] [--layers all|trainable] [--momentum 0]
  *   [--batch-size 32] [--max-images 1000] [--seed 1]
  *   [--backend auto|tensorflow|wasm] [--exclude SUBFOLDER]… [--labels [FILE.csv]] [--sensitivity 0.9]
  * --labels alone: benign/ and malignant/ under --folder; --labels FILE.csv: columns file,label.
@@ -27,6 +27,8 @@ const OPTIONS = {
   // one-pass: one forward pass for all layers; layerwise: the exact reference, about L/2 passes (docs/adapt.md).
   method: { type: 'string', default: 'one-pass' },
   passes: { type: 'string', default: '1' },
+  // trainable: leave frozen (e.g. ImageNet) batch norms as they are (train/adapt/batch-norm.ts AdaptLayers).
+  layers: { type: 'string', default: 'all' },
   momentum: { type: 'string', default: '0' },
   'batch-size': { type: 'string', default: '32' },
   // Bounds memory (inputs are held as floats); the curve in docs/adapt.md shows how many images are enough.
@@ -55,6 +57,7 @@ export async function run(argv: string[]): Promise<void> {
   if (!(momentum >= 0 && momentum < 1)) throw new Error('--momentum must be in [0, 1)');
   if (!(target > 0 && target <= 1)) throw new Error('--sensitivity must be in (0, 1]');
   if (args.method !== 'one-pass' && args.method !== 'layerwise') throw new Error('--method must be one-pass or layerwise');
+  if (args.layers !== 'all' && args.layers !== 'trainable') throw new Error('--layers must be all or trainable');
   const passes = Number(args.passes);
   if (!(Number.isInteger(passes) && passes >= 1)) throw new Error('--passes must be a whole number ≥ 1');
   // Read the labels first: a wrong --labels fails before minutes of adaptation.
@@ -76,6 +79,7 @@ export async function run(argv: string[]): Promise<void> {
     momentum,
     method: args.method,
     passes,
+    layers: args.layers,
     batchSize: Number(args['batch-size']),
     backend,
     command: ['npm run adapt --', ...argv].join(' '),
