@@ -51,10 +51,21 @@ function sourceLine(raster: Raster, y: number, channel: number, line: Float32Arr
     for (let x = 0; x < width; x++) line[x] = data[i++];
     return;
   }
+  if (channel < 0) {
+    for (let x = 0; x < width; x++, i += src) {
+      let r = data[i], g = data[i + 1], b = data[i + 2];
+      // Opaque pixels (nearly all) skip the multiplies: × 255/255 = × 1 changes nothing.
+      if (src === 4 && data[i + 3] !== 255) {
+        const alpha = data[i + 3] / 255;
+        r *= alpha, g *= alpha, b *= alpha;
+      }
+      line[x] = 0.299 * r + 0.587 * g + 0.114 * b;
+    }
+    return;
+  }
   for (let x = 0; x < width; x++, i += src) {
-    const alpha = src === 4 ? data[i + 3] / 255 : 1;
-    const r = data[i] * alpha, g = data[i + 1] * alpha, b = data[i + 2] * alpha;
-    line[x] = channel < 0 ? 0.299 * r + 0.587 * g + 0.114 * b : channel === 0 ? r : channel === 1 ? g : b;
+    const value = data[i + channel];
+    line[x] = src === 4 && data[i + 3] !== 255 ? value * (data[i + 3] / 255) : value;
   }
 }
 
