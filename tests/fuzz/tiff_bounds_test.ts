@@ -59,6 +59,10 @@ const cases: [string, Uint8Array, number, string | undefined][] = [
   }), 415, 'unsupported_media_type'],
 ];
 
+// utif2 inflated each Deflate strip with pako in one call and no limit: ~200 KB on the wire became 200 MB.
+const bomb: Gray = { width: gray.width, height: gray.height, data: new Uint8Array(200_000_000) };
+cases.push(['a Deflate strip that inflates to 200 MB (a 37×23 header)', encodeTiff(bomb, 'deflate'), 422, 'corrupt_image']);
+
 for (const [name, bytes, status, code] of cases) {
   Deno.test(`TIFF with ${name}: ${status}${code ? ` ${code}` : ''}, memory flat`, async () => {
     const answer = await post(bytes);

@@ -87,3 +87,59 @@ export function checkTiffLayout(ifd: Ifd, width: number, height: number, fileLen
     if (!(offsets[i] + counts[i] <= fileLength)) throw corrupt('TIFF strip runs past the end of the file');
   }
 }
+
+// Input per write: one slice inflates to at most ~1032× its size (deflate's limit), so the check below stops a
+// bomb within a few MB of the cap instead of after a whole 20 MB strip's worth of output.
+const SLICE = 4 * 1024;
+
+/**
+ * True when a raw deflate stream inflates to no more than `cap` bytes (stopping as soon as it passes). utif2
+ * inflates each Deflate strip with pako in one call and no output limit, so a strip of a few hundred KB of
+ * zeros would become hundreds of MB before utif2 noticed it does not fit its image buffer. Bad data counts as
+ * within the cap: it stopped producing output, and the decoder itself refuses it.
+ */
+export async function inflatesWithin(raw: Uint8Array, cap: number): Promise<boolean> {
+  const stream = new DecompressionStream('deflate-raw');
+  const writer = stream.writable.getWriter();
+  const feeding = (async () => {
+    for (let at = 0; at < raw.length; at += SLICE) await writer.write(raw.slice(at, at + SLICE));
+    await writer.close();
+  })();
+  feeding.catch(() => {}); // its errors surface on the reader too
+  const reader = stream.readable.getReader();
+  let total = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return true;
+      total += value.length;
+      if (total > cap) {
+        await reader.cancel().catch(() => {});
+        return false;
+      }
+    }
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Refuses (422) a Deflate TIFF whose strips or tiles inflate past the size the header gives them, before utif2
+ * inflates them without a limit. Strips were already checked to lie inside the file (checkTiffLayout).
+ */
+export async function checkDeflateStrips(bytes: Uint8Array, ifd: Ifd, width: number, height: number): Promise<void> {
+  const bits = (first(ifd, 258) ?? 1) * (first(ifd, 277) ?? 1);
+  const tiled = ifd.t322 !== undefined;
+  const offsets = (tiled ? ifd.t324 : ifd.t273 ?? ifd.t324) as number[];
+  const counts = (tiled ? ifd.t325 : ifd.t279 ?? ifd.t325) as number[];
+  const cap = tiled
+    ? Math.ceil(((first(ifd, 322) ?? 0) * (first(ifd, 323) ?? 0) * bits) / 8)
+    : Math.min(first(ifd, 278) ?? height, height) * Math.ceil((width * bits) / 8);
+  for (let i = 0; i < offsets.length; i++) {
+    // utif2 skips the 2-byte zlib header and the 4-byte checksum and inflates the raw stream between.
+    if (counts[i] < 6) continue;
+    if (!(await inflatesWithin(bytes.subarray(offsets[i] + 2, offsets[i] + counts[i] - 4), cap))) {
+      throw corrupt('TIFF Deflate strip inflates past the size its header gives it');
+    }
+  }
+}

@@ -1,8 +1,9 @@
 import UTIF from 'utif2';
 import { ApiError } from '../../errors.ts';
 import { corrupt, startsWith } from '../bytes.ts';
-import { checkTiffLayout, firstDirectoryOnly } from './tiff-bounds.ts';
+import { checkDeflateStrips, checkTiffLayout, firstDirectoryOnly } from './tiff-bounds.ts';
 import type { ImageFormat } from '../format.ts';
+import type { Raster } from '../raster.ts';
 
 /** Compression tag values read here: none, LZW, Deflate (Adobe and old), PackBits. */
 const COMPRESSIONS: Record<number, string> = { 1: 'none', 5: 'LZW', 8: 'Deflate', 32946: 'Deflate', 32773: 'PackBits' };
@@ -41,9 +42,13 @@ export const tiff: ImageFormat = {
   },
   decode(bytes, header) {
     const ifd = header.parsed as Ifd;
-    UTIF.decodeImage(bytes.slice().buffer, ifd);
-    const data = UTIF.toRGBA8(ifd);
-    if (data.length !== header.width * header.height * 4) throw corrupt('TIFF pixel data does not match its size');
-    return { width: header.width, height: header.height, channels: 4, data };
+    const pixels = (): Raster => {
+      UTIF.decodeImage(bytes.slice().buffer, ifd);
+      const data = UTIF.toRGBA8(ifd);
+      if (data.length !== header.width * header.height * 4) throw corrupt('TIFF pixel data does not match its size');
+      return { width: header.width, height: header.height, channels: 4, data };
+    };
+    const deflate = COMPRESSIONS[tag(ifd, 259) ?? 1] === 'Deflate';
+    return deflate ? checkDeflateStrips(bytes, ifd, header.width, header.height).then(pixels) : pixels();
   },
 };
