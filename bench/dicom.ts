@@ -1,7 +1,7 @@
 /**
- * DICOM decode cost next to PNG, on BUSI frames rebuilt as DICOM (tests/fixtures/dicom.ts): sniff (dicom-parser's
- * parse of the whole data set) and sniff + decode, median ms over the images, per flavour. Prints JSON; asserts
- * nothing about time.
+ * DICOM decode cost next to PNG and JPEG, on BUSI frames rebuilt as DICOM (tests/fixtures/dicom.ts): sniff
+ * (dicom-parser's parse of the whole data set) and sniff + full-size decode, median ms over the images, per flavour.
+ * Prints JSON; asserts nothing about time (compare rows of one run: a busy machine slows all of them).
  *
  *   nice -n 15 node_modules/.bin/deno run -A bench/dicom.ts [--images 20] [--json out.json]
  */
@@ -35,8 +35,10 @@ for (const file of files) {
   const rgb = new Uint8Array(gray.length * 3);
   gray.forEach((v, i) => rgb.set([v, v, v], i * 3));
   const patient = patientElements('Bench');
+  const jpeg = await image.encodeJPEG(95);
   const flavours: Record<string, Uint8Array> = {
     png,
+    'jpeg (quality 95)': jpeg,
     'dicom mono 8-bit explicit': encodeDicom([...pixelModule(r.width, r.height), ...patient], gray),
     'dicom mono 16-bit implicit, windowed': encodeDicom([
       ...pixelModule(r.width, r.height, { bits: 16 }), ...patient,
@@ -44,7 +46,7 @@ for (const file of files) {
     ], new Uint8Array(new Uint16Array(Array.from(gray, (v) => v * 257)).buffer), { syntax: 'implicit' }),
     'dicom RGB': encodeDicom([...pixelModule(r.width, r.height, { samples: 3 }), ...patient], rgb),
     'dicom JPEG Baseline': encodeDicom([...pixelModule(r.width, r.height, { samples: 3, photometric: 'YBR_FULL_422' }), ...patient], {
-      frames: [await image.encodeJPEG(95)],
+      frames: [jpeg],
     }),
   };
   for (const [name, bytes] of Object.entries(flavours)) {
@@ -54,7 +56,7 @@ for (const file of files) {
   }
 }
 const result = {
-  command: 'deno run -A bench/dicom.ts',
+  command: `deno run -A bench/dicom.ts ${Deno.args.join(' ')}`.trim(),
   images: files.length,
   medianMs: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, { sniff: +median(v.sniff).toFixed(3), sniffAndDecode: +median(v.decode).toFixed(2) }])),
 };

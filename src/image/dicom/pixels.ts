@@ -81,12 +81,14 @@ function colourFrame(frame: Uint8Array, p: PixelModule): Raster {
       ybrToRgb(frame[i], frame[i + 2], frame[i + 3], data, o);
       ybrToRgb(frame[i + 1], frame[i + 2], frame[i + 3], data, o + 3);
     }
+  } else if (p.photometric === 'RGB' && !p.planar) {
+    data.set(frame.subarray(0, n * 3));
   } else {
-    // Interleaved (R G B R G B …) or planar (all R, then all G, then all B).
-    const at = p.planar ? (i: number, c: number) => c * n + i : (i: number, c: number) => i * 3 + c;
-    for (let i = 0; i < n; i++) {
-      if (p.photometric === 'RGB') data.set([frame[at(i, 0)], frame[at(i, 1)], frame[at(i, 2)]], i * 3);
-      else ybrToRgb(frame[at(i, 0)], frame[at(i, 1)], frame[at(i, 2)], data, i * 3);
+    // Interleaved (R G B R G B …) or planar (all R, then all G, then all B): where each sample of pixel i is.
+    const [step, c1, c2] = p.planar ? [1, n, 2 * n] : [3, 1, 2];
+    for (let i = 0, s = 0, o = 0; i < n; i++, s += step, o += 3) {
+      if (p.photometric === 'RGB') data[o] = frame[s], data[o + 1] = frame[s + c1], data[o + 2] = frame[s + c2];
+      else ybrToRgb(frame[s], frame[s + c1], frame[s + c2], data, o);
     }
   }
   return { width: p.columns, height: p.rows, channels: 3, data };

@@ -125,12 +125,15 @@ function encapsulatedFrame(image: DicomImage, frame: number): Uint8Array {
   return dicomParser.readEncapsulatedImageFrame(dataSet, pixelData, frame, table) as Uint8Array;
 }
 
-/** JPEG baseline through the same codec as JPEG uploads, its own header checked against Rows × Columns first. */
-function jpegFrame(bytes: Uint8Array, p: PixelModule, context: DecodeContext): Raster {
+/**
+ * JPEG baseline through the same codec as JPEG uploads, its own header checked against Rows × Columns first; at a
+ * reduced DCT scale covering the model input like a JPEG upload, unless a region is cut out of it (full size then).
+ */
+function jpegFrame(bytes: Uint8Array, p: PixelModule, context: DecodeContext, whole: boolean): Raster {
   if (!jpeg.matches(bytes)) throw corrupt('DICOM JPEG frame is not a JPEG');
   const header = jpeg.sniff(bytes);
   if (header.width !== p.columns || header.height !== p.rows) throw corrupt('DICOM JPEG frame size does not match Rows × Columns');
-  const raster = context.decoders.decodeJpeg(bytes);
+  const raster = context.decoders.decodeJpeg(bytes, whole ? context.atLeast : undefined, header);
   if (p.photometric !== 'MONOCHROME1') return raster;
   return { ...raster, data: raster.data.map((v) => 255 - v) };
 }
@@ -145,7 +148,7 @@ function decode(_bytes: Uint8Array, header: ImageHeader, context: DecodeContext)
     const data = image.dataSet.byteArray as Uint8Array;
     if (start + size > data.length) throw corrupt('DICOM pixel data is truncated');
     raster = nativeFrame(data.subarray(start, start + size), pixels);
-  } else raster = jpegFrame(encapsulatedFrame(image, context.frame), pixels, context);
+  } else raster = jpegFrame(encapsulatedFrame(image, context.frame), pixels, context, !image.region);
   return image.region ? cropBox(raster, image.region) : raster;
 }
 
