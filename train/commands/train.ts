@@ -35,11 +35,11 @@ const OPTIONS = {
   seed: { type: 'string', default: '7' },
   limit: { type: 'string' },
   'no-loso': { type: 'boolean', default: false },
-  'lesion-weight': { type: 'string', default: '0' },
+  'lesion-weight': { type: 'string', default: '1' },
   'save-loso': { type: 'string' },
   quantize: { type: 'string', default: 'uint8' },
   name: { type: 'string', default: 'two-site-mobilenetv2' },
-  version: { type: 'string', default: '2.0.0' },
+  version: { type: 'string', default: '2.1.0' },
 } as const;
 
 /** Runs `npm run train -- [flags]`. */
