@@ -5,7 +5,8 @@
 //   {"url", "bundleBytes", "bundleGzipBytes", "startMs", "launcherPid", "workerdPid"}
 // once workerd listens, then serves until SIGTERM/SIGINT (or until stdin closes, with --stop-on-stdin-close,
 // so a test that dies cannot leave workerd behind). Worker console output goes to stderr.
-// Usage: node scripts/workerd-serve.mjs [--port N] [--var NAME=value …] [--stop-on-stdin-close]
+// Usage: node scripts/workerd-serve.mjs [--port N] [--var NAME=value …] [--stop-on-stdin-close] [--inspector-port N]
+// --inspector-port opens workerd's DevTools protocol on 127.0.0.1:N (CPU profiles of the Worker, docs/workers.md).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '0' },
     var: { type: 'string', multiple: true, default: [] },
     'stop-on-stdin-close': { type: 'boolean', default: false },
+    'inspector-port': { type: 'string' },
   },
 });
 const root = new URL('..', import.meta.url).pathname;
@@ -73,6 +75,7 @@ const mf = new Miniflare({
     stderr.pipe(process.stderr);
   },
   cf: false, // no network lookup of Cloudflare's request metadata (this machine is offline)
+  ...(args['inspector-port'] ? { inspectorPort: Number(args['inspector-port']) } : {}),
 });
 let url;
 try {
