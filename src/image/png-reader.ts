@@ -138,26 +138,18 @@ function unfilterRow(filter: number, src: Uint8Array, up: Uint8Array, row: Uint8
       if (bpp === 1) return paethGray(src, up, row);
       // With nothing to the left the Paeth predictor is the byte above.
       for (let i = 0; i < bpp; i++) row[i] = (src[i] + up[i]) & 255;
-      for (let i = bpp; i < n; i++) {
-        const a = row[i - bpp], b = up[i], c = up[i - bpp];
-        // Paeth without data-dependent branches (they mispredict on image data): pa = |b − c|, pb = |a − c|,
-        // pc = |a + b − 2c|; take a unless pb < pa, then c if pc beats the winner; ties go to a, then b.
-        const p = b - c, q = a - c, r = p + q;
-        const pa = (p ^ (p >> 31)) - (p >> 31), pb = (q ^ (q >> 31)) - (q >> 31), pc = (r ^ (r >> 31)) - (r >> 31);
-        let mask = (pb - pa) >> 31;
-        const best = pa ^ ((pa ^ pb) & mask);
-        let predictor = a ^ ((a ^ b) & mask);
-        mask = (pc - best) >> 31;
-        predictor ^= (predictor ^ c) & mask;
-        row[i] = (src[i] + predictor) & 255;
-      }
+      for (let i = bpp; i < n; i++) row[i] = (src[i] + paeth(row[i - bpp], up[i], up[i - bpp])) & 255;
       return true;
     default:
       return false;
   }
 }
 
-/** The Paeth predictor of PNG spec §9.4, branch-free as in unfilterRow. */
+/**
+ * The Paeth predictor of PNG spec §9.4 without data-dependent branches (they mispredict on image data):
+ * pa = |b − c|, pb = |a − c|, pc = |a + b − 2c|; take a unless pb < pa, then c if pc beats the winner; ties go
+ * to a, then b. Small enough for the JIT to inline into the loops below.
+ */
 function paeth(a: number, b: number, c: number): number {
   const p = b - c, q = a - c, r = p + q;
   const pa = (p ^ (p >> 31)) - (p >> 31), pb = (q ^ (q >> 31)) - (q >> 31), pc = (r ^ (r >> 31)) - (r >> 31);
@@ -201,15 +193,7 @@ function paethGray(src: Uint8Array, up: Uint8Array, row: Uint8Array): true {
   row[0] = a;
   for (let i = 1; i < n; i++) {
     const b = up[i];
-    // The same branch-free choice as the general loop above.
-    const p = b - c, q = a - c, r = p + q;
-    const pa = (p ^ (p >> 31)) - (p >> 31), pb = (q ^ (q >> 31)) - (q >> 31), pc = (r ^ (r >> 31)) - (r >> 31);
-    let mask = (pb - pa) >> 31;
-    const best = pa ^ ((pa ^ pb) & mask);
-    let predictor = a ^ ((a ^ b) & mask);
-    mask = (pc - best) >> 31;
-    predictor ^= (predictor ^ c) & mask;
-    a = (src[i] + predictor) & 255;
+    a = (src[i] + paeth(a, b, c)) & 255;
     row[i] = a;
     c = b;
   }
