@@ -1,6 +1,7 @@
 import { GifReader } from 'omggif';
 import { ascii, corrupt } from '../bytes.ts';
 import type { ImageFormat } from '../format.ts';
+import { lzwCodesValid } from './gif-lzw.ts';
 
 /**
  * GIF, first frame, through omggif 1.0.10 (MIT, 32 KB unminified, no dependencies): its reader parses the block
@@ -25,8 +26,10 @@ export const gif: ImageFormat = {
     }
     return { format: 'gif', width: reader.width, height: reader.height, parsed: reader };
   },
-  decode(_bytes, header) {
+  decode(bytes, header) {
     const reader = header.parsed as GifReader;
+    const frame = reader.frameInfo(0);
+    if (!lzwCodesValid(bytes, frame.data_offset, frame.width * frame.height)) throw corrupt('GIF image data is corrupt');
     const data = new Uint8Array(header.width * header.height * 4);
     reader.decodeAndBlitFrameRGBA(0, data);
     return { width: header.width, height: header.height, channels: 4, data };
