@@ -33,7 +33,8 @@ export function markdown(o: AdaptResults): string {
   const ci = (c: Ci) => `${f(c[0])}–${f(c[1])}`;
   const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
   const pctCi = (c: Ci) => `${(100 * c[0]).toFixed(0)}–${(100 * c[1]).toFixed(0)}%`;
-  const who = (r: Row) => `${r.model.name} ${r.model.version} → ${r.name}${r.adaptation?.layers === 'trainable' ? ', trainable batch norms only' : ''}`;
+  // A bare training output (no card.json) is named by its folder.
+  const who = (r: Row) => `${r.model.version.startsWith('unknown') ? `${r.model.name} (no card.json)` : `${r.model.name} ${r.model.version}`} → ${r.name}${r.adaptation?.layers === 'trainable' ? ', trainable batch norms only' : ''}`;
   // The source model's split-half rows once per (model, site), with its first variant.
   const firstOfPair = (r: Row) => o.rows.find((x) => x.model.dir === r.model.dir && x.site === r.site) === r;
   const sizes = [...new Set(o.rows.flatMap((r) => Object.keys(r.curve ?? {}).filter((k) => k !== 'all')))];
