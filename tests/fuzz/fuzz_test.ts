@@ -417,4 +417,10 @@ Deno.test('fuzz request count reached', () => {
     assert.ok((statusCounts.get(code) ?? 0) > 0, `no "${code}" answer: the fuzzer does not reach that path`);
   }
   assert.ok(count >= RUNS, `${count} < ${RUNS}`);
+  // Memory, not time: the V8 heap stays in the tens of MB over the whole run (docs/reliability.md, memory). A
+  // hostile file's GB-sized allocation (utif2's unbounded TIFF fields did that) or ~50 KB kept per request ends
+  // above this bound. RSS is only printed: the bomb tests above build arrays of hundreds of MB themselves.
+  const { heapUsed, rss } = Deno.memoryUsage();
+  console.log(`after ${count} requests: V8 heap ${(heapUsed / 2 ** 20).toFixed(0)} MB, RSS ${(rss / 2 ** 20).toFixed(0)} MB`);
+  assert.ok(heapUsed < 512 * 2 ** 20, `V8 heap holds ${(heapUsed / 2 ** 20).toFixed(0)} MB after the run`);
 });
