@@ -84,15 +84,19 @@ models[edgeName] = {
   mflops: Math.round((2 * edgeMacs.total) / 1e4) / 100,
   inferenceP50Ms: edgeInference,
   achievedGflops: Math.round(((2 * edgeMacs.total) / (edgeInference * 1e6)) * 100) / 100,
-  // Conv layers and the FusedConv2D kernels run in the same order: time and GFLOP/s per layer.
+  // Conv layers and the conv kernels run in the same order, but FusedForward folds some 1×1 convs into the conv
+  // after them (no kernel of their own): a layer is paired with the next kernel of its output shape, else it
+  // was folded. GFLOP/s uses the layer's own MACs (a conv that took in a 1×1 does fewer, e.g. Conv1 on gray).
   convLayers: (() => {
     const convs = edgeMacs.layers.filter((l) => l.type === 'Conv2D');
     const convKernels = kernels.filter((k) => k.kernel === 'FusedConv2D' || k.kernel === 'Conv2D');
-    return convs.map((l, i) => ({
-      ...l,
-      ms: convKernels[i]?.ms,
-      gflops: convKernels[i] ? Math.round(((2 * l.macs) / (convKernels[i].ms * 1e6)) * 10) / 10 : undefined,
-    }));
+    let next = 0;
+    return convs.map((l) => {
+      const k = convKernels[next];
+      if (!k || k.outputShape.slice(1).join('×') !== l.outputShape.join('×')) return { ...l, ms: 'folded', gflops: '—' };
+      next++;
+      return { ...l, ms: k.ms, gflops: Math.round(((2 * l.macs) / (k.ms * 1e6)) * 10) / 10 };
+    });
   })(),
   kernelMsTotal: Math.round(kernels.reduce((s, k) => s + k.ms, 0) * 1000) / 1000,
   kernels,

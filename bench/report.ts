@@ -44,7 +44,7 @@ export function markdownTables(r: Results): string {
   }
   lines.push(`| ceiling: best plain 3×3 conv (${r.ceiling.shape}), same backend, 1 thread | | | | ${r.ceiling.conv3x3GflopsSingleThread} |`);
   for (const [name, m] of Object.entries(r.models)) {
-    const convs = m.convLayers as { name: string; outputShape: number[]; macs: number; ms: number; gflops: number }[] | undefined;
+    const convs = m.convLayers as { name: string; outputShape: number[]; macs: number; ms: number | string; gflops: number | string }[] | undefined;
     if (!convs) continue;
     lines.push('');
     lines.push(`${name}: kernels ${m.kernelMsTotal} ms of a ${ms(m.inferenceP50Ms)} ms forward pass (tf.profile, median of 9).`);
