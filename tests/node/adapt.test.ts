@@ -209,6 +209,37 @@ test('npm run adapt --labels (class folders): threshold for the target sensitivi
   assert.equal(m.specificity, labels.specificity);
 });
 
+test('npm run adapt --layers none --labels: every weight as in the source, only threshold and calibration set; without --labels refused', { timeout: 900_000 }, async () => {
+  const folder = join(dir, 'labelled-none');
+  const picks: LocalLabel[] = [];
+  for (const cls of ['benign', 'malignant'] as const) {
+    mkdirSync(join(folder, cls), { recursive: true });
+    for (const f of readdirSync(join(BREAST, cls)).slice(20, 30)) {
+      symlinkSync(join(BREAST, cls, f), join(folder, cls, f));
+      picks.push({ path: join(folder, cls, f), label: cls === 'malignant' ? 1 : 0 });
+    }
+  }
+  const cli = (out: string, extra: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'adapt', '--model', 'static/model', '--folder', folder, '--out', out, '--backend', 'wasm', '--layers', 'none', ...extra], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.throws(() => cli(join(dir, 'none-unlabelled'), []), /changes nothing without --labels/);
+  const out = join(dir, 'none-labelled');
+  cli(out, ['--labels', '--sensitivity', '0.8']);
+  const [a, b] = [weightBytes(join(ROOT, 'static/model')), weightBytes(out)];
+  for (const [name, bytes] of a) assert.ok(bytes.equals(b.get(name)!), `${name} changed`);
+  const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
+  parseModelCard(card);
+  assert.match(card.adaptation.method, /^none/);
+  assert.equal(card.adaptation.images, 0);
+  assert.equal(card.adaptation.shift, undefined);
+  assert.equal(card.calibration.n, 20);
+  const classifier = await loadServingClassifier(out);
+  const { inputs } = await loadLocalInputs(picks.map((p) => p.path), await loadNodeDecoders(), classifier.inputSpec);
+  const scores = classifier.classify(inputs);
+  classifier.dispose();
+  const m = atThreshold(scores, picks.map((p) => p.label), card.threshold.value);
+  assert.ok(m.sensitivity >= 0.8, `sensitivity ${m.sensitivity}`);
+  assert.equal(m.specificity, card.adaptation.labels.specificity);
+});
+
 test('evaluation helpers: paired AUC difference and a threshold/calibration fitted on one half, scored on the other', () => {
   const random = seededRandom(9);
   const labels = Array.from({ length: 120 }, (_, i) => (i % 3 === 0 ? 1 : 0));

@@ -34,8 +34,11 @@ export interface AdaptRun {
   method?: AdaptMethod;
   /** `one-pass` only: passes in all (default 1). */
   passes?: number;
-  /** Which batch-norm layers (batch-norm.ts AdaptLayers), default `all`. */
-  layers?: AdaptLayers;
+  /**
+   * Which batch-norm layers (batch-norm.ts AdaptLayers), default `all`; `none` leaves the statistics as they are
+   * (a copy whose threshold and calibration local labels then set).
+   */
+  layers?: AdaptLayers | 'none';
   backend: string;
   command: string;
   onProgress?: (done: number, total: number, unit: 'layers' | 'batches') => void;
@@ -55,14 +58,16 @@ export async function adaptModelDir(modelDir: string, out: string, run: AdaptRun
   const sourceCard = readSourceCard(modelDir);
   const model = await loadLayersModelDir(modelDir);
   const which = run.layers ?? 'all';
-  const layers = batchNormLayers(model, which).length;
-  if (layers === 0) throw new Error(`this model has no ${which === 'all' ? '' : 'trainable '}BatchNormalization layers: there is nothing to adapt`);
+  const layers = which === 'none' ? 0 : batchNormLayers(model, which).length;
+  if (layers === 0 && which !== 'none') throw new Error(`this model has no ${which === 'all' ? '' : 'trainable '}BatchNormalization layers: there is nothing to adapt`);
   const momentum = run.momentum ?? 0;
   const method = run.method ?? 'one-pass';
   const passes = method === 'one-pass' ? run.passes ?? 1 : undefined;
-  const shifts = adaptBatchNorm(model, run.inputs, { batchSize: run.batchSize ?? 32, momentum, method, passes, layers: which, onProgress: run.onProgress });
+  const shifts = which === 'none' ? [] : adaptBatchNorm(model, run.inputs, { batchSize: run.batchSize ?? 32, momentum, method, passes, layers: which, onProgress: run.onProgress });
   const record: AdaptationRecord = {
-    method: `AdaBN: ${which === 'all' ? 'every' : 'every trainable (not frozen)'} batch-norm layer's moving mean and variance re-estimated on local unlabelled images through the serving preprocessing, ${METHODS[method]}${passes && passes > 1 ? `, then ${passes - 1} refining pass(es) with the adapted statistics` : ''}; all learned weights unchanged`,
+    method: which === 'none'
+      ? 'none: batch-norm statistics and all weights unchanged (--layers none); only what local labels set differs from the source'
+      : `AdaBN: ${which === 'all' ? 'every' : 'every trainable (not frozen)'} batch-norm layer's moving mean and variance re-estimated on local unlabelled images through the serving preprocessing, ${METHODS[method]}${passes && passes > 1 ? `, then ${passes - 1} refining pass(es) with the adapted statistics` : ''}; all learned weights unchanged`,
     statistics: { method, ...(passes ? { passes } : {}), batchSize: run.batchSize ?? 32, layers: which },
     images: run.inputs.length,
     skippedFiles: run.skippedFiles ?? 0,
@@ -70,7 +75,7 @@ export async function adaptModelDir(modelDir: string, out: string, run: AdaptRun
     at: new Date().toISOString(),
     momentum,
     batchNormLayers: layers,
-    shift: summariseShifts(shifts),
+    ...(shifts.length ? { shift: summariseShifts(shifts) } : {}),
     backend: run.backend,
     seconds: (Date.now() - started) / 1000,
     command: run.command,

@@ -17,8 +17,8 @@ export interface AdaptationRecord {
   at: string;
   momentum: number;
   batchNormLayers: number;
-  /** How far the statistics moved (in source standard deviations; variance as a ratio). */
-  shift: { meanShiftMedian: number; meanShiftMax: number; varianceRatioMedian: number };
+  /** How far the statistics moved (in source standard deviations; variance as a ratio); absent with `--layers none`. */
+  shift?: { meanShiftMedian: number; meanShiftMax: number; varianceRatioMedian: number };
   backend: string;
   seconds: number;
   command: string;

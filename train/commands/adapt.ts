@@ -2,7 +2,7 @@
  * `npm run adapt -- [flags]` (tsx train/cli.ts adapt), docs/adapt.md: a copy of a model whose batch-norm statistics
  * come from a hospital's own unlabelled images (AdaBN), optionally with a threshold and calibration set on a few
  * local labels.
- *   --model DIR --folder LOCAL_IMAGES --out NEW_DIR [--method one-pass|layerwise] [--passes 1] [--layers all|trainable] [--momentum 0]
+ *   --model DIR --folder LOCAL_IMAGES --out NEW_DIR [--method one-pass|layerwise] [--passes 1] [--layers all|trainable|none] [--momentum 0]
  *   [--batch-size 32] [--max-images 1000] [--seed 1]
  *   [--backend auto|tensorflow|wasm] [--exclude SUBFOLDER]… [--labels [FILE.csv]] [--sensitivity 0.9]
  * --labels alone: benign/ and malignant/ under --folder; --labels FILE.csv: columns file,label.
@@ -27,7 +27,8 @@ const OPTIONS = {
   // one-pass: one forward pass for all layers; layerwise: the exact reference, about L/2 passes (docs/adapt.md).
   method: { type: 'string', default: 'one-pass' },
   passes: { type: 'string', default: '1' },
-  // trainable: leave frozen (e.g. ImageNet) batch norms as they are (train/adapt/batch-norm.ts AdaptLayers).
+  // trainable: leave frozen (e.g. ImageNet) batch norms as they are (train/adapt/batch-norm.ts AdaptLayers);
+  // none: statistics unchanged, only --labels sets threshold and calibration (docs/adapt.md: AdaBN can hurt).
   layers: { type: 'string', default: 'all' },
   momentum: { type: 'string', default: '0' },
   'batch-size': { type: 'string', default: '32' },
@@ -57,7 +58,8 @@ export async function run(argv: string[]): Promise<void> {
   if (!(momentum >= 0 && momentum < 1)) throw new Error('--momentum must be in [0, 1)');
   if (!(target > 0 && target <= 1)) throw new Error('--sensitivity must be in (0, 1]');
   if (args.method !== 'one-pass' && args.method !== 'layerwise') throw new Error('--method must be one-pass or layerwise');
-  if (args.layers !== 'all' && args.layers !== 'trainable') throw new Error('--layers must be all or trainable');
+  if (args.layers !== 'all' && args.layers !== 'trainable' && args.layers !== 'none') throw new Error('--layers must be all, trainable or none');
+  if (args.layers === 'none' && !args.labels) throw new Error('--layers none changes nothing without --labels');
   const passes = Number(args.passes);
   if (!(Number.isInteger(passes) && passes >= 1)) throw new Error('--passes must be a whole number ≥ 1');
   // Read the labels first: a wrong --labels fails before minutes of adaptation.
@@ -69,9 +71,12 @@ export async function run(argv: string[]): Promise<void> {
   const files = listFiles(folder, args.exclude ?? []);
   // More files than the cap: a seeded random subset, so a rerun picks the same images.
   const picked = files.length > maxImages ? shuffled(files, seededRandom(Number(args.seed))).slice(0, maxImages).sort() : files;
-  const { inputs, skipped } = await loadLocalInputs(picked, decoders, spec);
-  process.stderr.write(`${inputs.length} images read (${skipped} files skipped: not an image the server accepts)${files.length > maxImages ? `, a seeded sample of ${files.length}` : ''}\n`);
-  if (inputs.length < 2) throw new Error('fewer than 2 usable images in --folder');
+  // --layers none reads only the labelled images (below).
+  const { inputs, skipped } = args.layers === 'none' ? { inputs: [], skipped: 0 } : await loadLocalInputs(picked, decoders, spec);
+  if (args.layers !== 'none') {
+    process.stderr.write(`${inputs.length} images read (${skipped} files skipped: not an image the server accepts)${files.length > maxImages ? `, a seeded sample of ${files.length}` : ''}\n`);
+    if (inputs.length < 2) throw new Error('fewer than 2 usable images in --folder');
+  }
 
   const { record, shifts, sourceCard } = await adaptModelDir(modelDir, out, {
     inputs,
@@ -89,7 +94,8 @@ export async function run(argv: string[]): Promise<void> {
   for (const s of shifts) {
     process.stdout.write(`${s.name}: ${s.channels} channels, mean moved ${s.meanShift.toFixed(2)} source SD, variance ×${s.varianceRatio.toFixed(2)}\n`);
   }
-  process.stdout.write(`adapted ${shifts.length} batch-norm layers on ${inputs.length} images in ${record.seconds.toFixed(1)} s (${backend}) → ${out}\n`);
+  if (args.layers === 'none') process.stdout.write(`batch-norm statistics unchanged (--layers none) → ${out}\n`);
+  else process.stdout.write(`adapted ${shifts.length} batch-norm layers on ${inputs.length} images in ${record.seconds.toFixed(1)} s (${backend}) → ${out}\n`);
   if (!labelled) return;
 
   // Scores of the adapted model exactly as the server computes them (WASM, batch norm folded).
