@@ -63,6 +63,26 @@ const cases: [string, Uint8Array, number, string | undefined][] = [
 const bomb: Gray = { width: gray.width, height: gray.height, data: new Uint8Array(200_000_000) };
 cases.push(['a Deflate strip that inflates to 200 MB (a 37×23 header)', encodeTiff(bomb, 'deflate'), 422, 'corrupt_image']);
 
+/** A 4×1 gray TIFF whose one strip holds these LZW codes (9 bits each, MSB first, as TIFF packs them). */
+function lzwTiff(codes: number[]): Uint8Array {
+  const plain = encodeTiff({ width: 4, height: 1, data: new Uint8Array(4) }, 'none');
+  const strip = new Uint8Array(Math.ceil((codes.length * 9) / 8) + 2);
+  codes.forEach((code, i) => {
+    for (let b = 0; b < 9; b++) if (code & (1 << (8 - b))) strip[(i * 9 + b) >> 3] |= 0x80 >> ((i * 9 + b) & 7);
+  });
+  const out = new Uint8Array(plain.length - 4 + strip.length);
+  out.set(plain.subarray(0, plain.length - 4));
+  out.set(strip, plain.length - 4);
+  const view = new DataView(out.buffer);
+  view.setUint16(ENTRY(3) + 8, 5, true); // Compression = LZW
+  view.setUint32(ENTRY(9) + 8, strip.length, true);
+  return out;
+}
+// utif2 keeps its LZW table across clear codes and follows links without checking: 259, 258, 259 after a clear
+// make entries 258 and 259 point at each other, and its output loop chased them forever.
+cases.push(['LZW codes that link the table into a cycle', lzwTiff([256, 259, 258, 259, 257]), 422, 'corrupt_image']);
+cases.push(['well-formed LZW codes (clear, 0, 1, 258, end)', lzwTiff([256, 0, 1, 258, 257]), 200, undefined]);
+
 for (const [name, bytes, status, code] of cases) {
   Deno.test(`TIFF with ${name}: ${status}${code ? ` ${code}` : ''}, memory flat`, async () => {
     const answer = await post(bytes);

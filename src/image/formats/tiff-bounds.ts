@@ -55,6 +55,14 @@ export function firstDirectoryOnly(bytes: Uint8Array): ArrayBuffer {
 type Ifd = Record<string, unknown>;
 const first = (ifd: Ifd, id: number): number | undefined => (ifd[`t${id}`] as number[] | undefined)?.[0];
 
+/** The strip (or tile) offsets and byte counts utif2 will read. */
+function stripTable(ifd: Ifd): { tiled: boolean; offsets?: number[]; counts?: number[] } {
+  const tiled = ifd.t322 !== undefined;
+  const offsets = (tiled ? ifd.t324 : ifd.t273 ?? ifd.t324) as number[] | undefined;
+  const counts = (tiled ? ifd.t325 : ifd.t279 ?? ifd.t325) as number[] | undefined;
+  return { tiled, offsets, counts };
+}
+
 /**
  * Checks the first IFD's pixel layout before utif2 decodes it: at most 64 bits per pixel (RGBA at 16 bits;
  * utif2 allocates width × height × bits per pixel up front), no more strips or tiles than the image's size
@@ -66,9 +74,7 @@ export function checkTiffLayout(ifd: Ifd, width: number, height: number, fileLen
   if (bits > 64) {
     throw new ApiError(415, 'unsupported_media_type', `TIFF with ${bits} bits per pixel is not supported; send at most 16 bits per channel and 4 channels, or PNG`);
   }
-  const tiled = ifd.t322 !== undefined;
-  const offsets = (tiled ? ifd.t324 : ifd.t273 ?? ifd.t324) as number[] | undefined;
-  const counts = (tiled ? ifd.t325 : ifd.t279 ?? ifd.t325) as number[] | undefined;
+  const { tiled, offsets, counts } = stripTable(ifd);
   if (!offsets?.length || !counts || counts.length !== offsets.length) throw corrupt('TIFF strip table is missing or inconsistent');
   let pieces: number;
   if (tiled) {
@@ -129,9 +135,7 @@ export async function inflatesWithin(raw: Uint8Array, cap: number): Promise<bool
  */
 export async function checkDeflateStrips(bytes: Uint8Array, ifd: Ifd, width: number, height: number): Promise<void> {
   const bits = (first(ifd, 258) ?? 1) * (first(ifd, 277) ?? 1);
-  const tiled = ifd.t322 !== undefined;
-  const offsets = (tiled ? ifd.t324 : ifd.t273 ?? ifd.t324) as number[];
-  const counts = (tiled ? ifd.t325 : ifd.t279 ?? ifd.t325) as number[];
+  const { tiled, offsets = [], counts = [] } = stripTable(ifd);
   const cap = tiled
     ? Math.ceil(((first(ifd, 322) ?? 0) * (first(ifd, 323) ?? 0) * bits) / 8)
     : Math.min(first(ifd, 278) ?? height, height) * Math.ceil((width * bits) / 8);
@@ -141,5 +145,48 @@ export async function checkDeflateStrips(bytes: Uint8Array, ifd: Ifd, width: num
     if (!(await inflatesWithin(bytes.subarray(offsets[i] + 2, offsets[i] + counts[i] - 4), cap))) {
       throw corrupt('TIFF Deflate strip inflates past the size its header gives it');
     }
+  }
+}
+
+/**
+ * True when a strip's LZW codes, read exactly as utif2's decoder reads them (MSB first, 9 to 12 bits, its early
+ * width change, clear 256, end 257), each name a table entry already defined. utif2 keeps its code table across
+ * clear codes and images and does not check: codes beyond the next free entry link entries into a cycle that
+ * its output loop follows forever (four codes, 256 259 258 259, hang the isolate). With this check every entry
+ * points to a lower one and the loop ends. One pass over the strip, no output.
+ */
+export function lzwStripValid(data: Uint8Array, offset: number, length: number): boolean {
+  const end = (offset + length) * 8;
+  let bit = offset * 8, width = 9, next = 258;
+  const read = () => {
+    const at = bit >>> 3;
+    const three = (data[at] << 16) | (data[at + 1] << 8) | data[at + 2];
+    const code = (three >>> (24 - (bit & 7) - width)) & ((1 << width) - 1);
+    bit += width;
+    return code;
+  };
+  while (bit < end) {
+    const code = read();
+    if (code === 257) return true;
+    if (code === 256) {
+      // utif2 resets, then reads and outputs the next code at once (even at the end of the strip), adding no entry.
+      width = 9, next = 258;
+      const first = read();
+      if (first === 257) return true;
+      if (first >= next) return false;
+      continue;
+    }
+    if (code > next) return false; // next itself is the one code allowed beyond the table (KwKwK)
+    next++;
+    if (next + 1 === 1 << width && width !== 12) width++;
+  }
+  return true;
+}
+
+/** Refuses (422) an LZW TIFF with a strip or tile whose codes utif2 would chase forever (lzwStripValid). */
+export function checkLzwStrips(bytes: Uint8Array, ifd: Ifd): void {
+  const { offsets = [], counts = [] } = stripTable(ifd);
+  for (let i = 0; i < offsets.length; i++) {
+    if (!lzwStripValid(bytes, offsets[i], counts[i])) throw corrupt('TIFF LZW data is corrupt');
   }
 }

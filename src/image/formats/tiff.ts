@@ -1,7 +1,7 @@
 import UTIF from 'utif2';
 import { ApiError } from '../../errors.ts';
 import { corrupt, startsWith } from '../bytes.ts';
-import { checkDeflateStrips, checkTiffLayout, firstDirectoryOnly } from './tiff-bounds.ts';
+import { checkDeflateStrips, checkLzwStrips, checkTiffLayout, firstDirectoryOnly } from './tiff-bounds.ts';
 import type { ImageFormat } from '../format.ts';
 import type { Raster } from '../raster.ts';
 
@@ -48,7 +48,9 @@ export const tiff: ImageFormat = {
       if (data.length !== header.width * header.height * 4) throw corrupt('TIFF pixel data does not match its size');
       return { width: header.width, height: header.height, channels: 4, data };
     };
-    const deflate = COMPRESSIONS[tag(ifd, 259) ?? 1] === 'Deflate';
+    const compression = COMPRESSIONS[tag(ifd, 259) ?? 1];
+    if (compression === 'LZW') checkLzwStrips(bytes, ifd);
+    const deflate = compression === 'Deflate';
     return deflate ? checkDeflateStrips(bytes, ifd, header.width, header.height).then(pixels) : pixels();
   },
 };
