@@ -1,4 +1,4 @@
-import dicomParser, { type DataSet, type Element } from 'dicom-parser';
+import dicomParser, { type DataSet, type Element, type ParseDicomOptions } from 'dicom-parser';
 import { ApiError } from '../../errors.ts';
 import { ascii, corrupt } from '../bytes.ts';
 import { nativeFrame, nativeFrameBytes, type PixelModule } from '../dicom/pixels.ts';
@@ -43,7 +43,7 @@ function unsupported(what: string): ApiError {
  * becomes one fixed message.
  */
 function parse(bytes: Uint8Array): { dataSet: DataSet; encoding: PixelEncoding } {
-  let input = bytes, options: { TransferSyntaxUID?: string } = {};
+  let input = bytes, options: ParseDicomOptions = {};
   if (!hasPreamble(bytes) && startsWithMeta(bytes)) {
     input = new Uint8Array(132 + bytes.length); // the parser wants the preamble: give it an empty one
     input.set([0x44, 0x49, 0x43, 0x4d], 128);
@@ -57,7 +57,7 @@ function parse(bytes: Uint8Array): { dataSet: DataSet; encoding: PixelEncoding }
   }
   const encoding = pixelEncoding(syntax);
   try {
-    return { dataSet: dicomParser.parseDicom(input, options as never), encoding };
+    return { dataSet: dicomParser.parseDicom(input, options), encoding };
   } catch {
     throw corrupt('DICOM data set is corrupt or truncated');
   }
