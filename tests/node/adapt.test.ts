@@ -172,16 +172,22 @@ test('local labels from a CSV: paths relative to the folder, benign|malignant|0|
   assert.throws(() => readLocalLabels('/site', csv), /row 2/);
 });
 
-test('npm run adapt --labels (class folders): threshold for the target sensitivity, Platt calibration, CIs and a small-set warning', { timeout: 900_000 }, async () => {
-  const folder = join(dir, 'labelled');
+/** benign/ and malignant/ folders of links to BrEaST images [start, end) of each class, and their labels. */
+function labelledFolder(name: string, start: number, end: number): { folder: string; picks: LocalLabel[] } {
+  const folder = join(dir, name);
   const picks: LocalLabel[] = [];
   for (const cls of ['benign', 'malignant'] as const) {
     mkdirSync(join(folder, cls), { recursive: true });
-    for (const f of readdirSync(join(BREAST, cls)).slice(10, 20)) {
+    for (const f of readdirSync(join(BREAST, cls)).slice(start, end)) {
       symlinkSync(join(BREAST, cls, f), join(folder, cls, f));
       picks.push({ path: join(folder, cls, f), label: cls === 'malignant' ? 1 : 0 });
     }
   }
+  return { folder, picks };
+}
+
+test('npm run adapt --labels (class folders): threshold for the target sensitivity, Platt calibration, CIs and a small-set warning', { timeout: 900_000 }, async () => {
+  const { folder, picks } = labelledFolder('labelled', 10, 20);
   const out = join(dir, 'adapted-labelled');
   const output = execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'adapt', '--model', 'static/model', '--folder', folder, '--out', out, '--backend', 'wasm', '--labels', '--sensitivity', '0.8'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const card = JSON.parse(readFileSync(join(out, 'card.json'), 'utf8'));
@@ -210,15 +216,7 @@ test('npm run adapt --labels (class folders): threshold for the target sensitivi
 });
 
 test('npm run adapt --layers none --labels: every weight as in the source, only threshold and calibration set; without --labels refused', { timeout: 900_000 }, async () => {
-  const folder = join(dir, 'labelled-none');
-  const picks: LocalLabel[] = [];
-  for (const cls of ['benign', 'malignant'] as const) {
-    mkdirSync(join(folder, cls), { recursive: true });
-    for (const f of readdirSync(join(BREAST, cls)).slice(20, 30)) {
-      symlinkSync(join(BREAST, cls, f), join(folder, cls, f));
-      picks.push({ path: join(folder, cls, f), label: cls === 'malignant' ? 1 : 0 });
-    }
-  }
+  const { folder, picks } = labelledFolder('labelled-none', 20, 30);
   const cli = (out: string, extra: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'train/cli.ts', 'adapt', '--model', 'static/model', '--folder', folder, '--out', out, '--backend', 'wasm', '--layers', 'none', ...extra], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   assert.throws(() => cli(join(dir, 'none-unlabelled'), []), /changes nothing without --labels/);
   const out = join(dir, 'none-labelled');
