@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { hasData, readData } from '../fixtures/data.ts';
 import { testApp, tinyPredictor } from '../fixtures/app.ts';
 import { gradientJpeg, gradientPng } from '../fixtures/images.ts';
-import { crc32, pngChunk } from '../fixtures/png-chunks.ts';
+import { pngChunk } from '../fixtures/png-chunks.ts';
+import { mutatedFrom } from '../fixtures/mutations.ts';
 import { encodeBmp, encodeGif, encodeTiff, encodeWebp, type Gray, withWebpOrientation } from '../fixtures/encoders.ts';
 import { withExifOrientation } from '../fixtures/exif.ts';
 import { encodeDicom, pixelModule, ultrasoundRegions } from '../fixtures/dicom.ts';
@@ -127,39 +128,7 @@ const form = (parts: { name: string; bytes: Uint8Array; type?: string }[]) => {
   return f;
 };
 
-// Mutations of valid images: truncation, bit flips, byte overwrites, header splices.
-const mutatedFrom = (pool: Uint8Array[]) => fc.tuple(
-  fc.nat(pool.length - 1),
-  fc.array(fc.tuple(fc.nat(), fc.nat(255), fc.nat(3)), { minLength: 1, maxLength: 8 }),
-  fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
-  fc.boolean(),
-)
-  .map(([i, edits, cut, fixCrc]) => {
-    const bytes = pool[i].slice();
-    for (const [at, value, kind] of edits) {
-      const p = at % bytes.length;
-      if (kind === 0) bytes[p] ^= 1 << (value % 8);
-      else if (kind === 1) bytes[p] = value;
-      else if (kind === 2) bytes.copyWithin(p, (p * 7) % bytes.length, ((p * 7) % bytes.length) + 16);
-      else bytes[p % 64] = value; // header region
-    }
-    // PNG decoders stop at a bad CRC; with fixed CRCs the damage reaches inflate, unfiltering and the pixels.
-    if (fixCrc) fixPngCrcs(bytes);
-    return cut === null ? bytes : bytes.subarray(0, Math.floor(cut * bytes.length));
-  });
-
-/** Rewrites every complete PNG chunk's CRC to match its (mutated) contents; other data is left alone. */
-function fixPngCrcs(bytes: Uint8Array): void {
-  if (bytes[0] !== 0x89 || bytes[1] !== 0x50) return;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = 8; at + 12 <= bytes.length;) {
-    const end = at + 8 + view.getUint32(at);
-    if (end + 4 > bytes.length) return;
-    view.setUint32(end, crc32(bytes.subarray(at + 4, end)));
-    at = end + 4;
-  }
-}
-
+// Mutations of valid images (tests/fixtures/mutations.ts): truncation, bit flips, byte overwrites, header splices.
 const mutated = mutatedFrom(seeds);
 
 Deno.test('mutated PNG/JPEG images never give a 5xx, a crash or a hang', async () => {
