@@ -205,15 +205,20 @@ test('npm run adapt --labels (class folders): threshold for the target sensitivi
   assert.match(labels.warning, /fewer than 30/);
   assert.match(output, /WARNING: .*fewer than 30/);
   // The threshold holds on the adapted model as the server scores these images.
-  const classifier = await loadServingClassifier(out);
-  const { inputs } = await loadLocalInputs(picks.map((p) => p.path), await loadNodeDecoders(), classifier.inputSpec);
-  const scores = classifier.classify(inputs);
-  classifier.dispose();
-  const m = atThreshold(scores, picks.map((p) => p.label), card.threshold.value);
+  const m = await servedAtThreshold(out, picks, card.threshold.value);
   assert.ok(m.sensitivity >= 0.8, `sensitivity ${m.sensitivity}`);
   assert.equal(m.sensitivity, labels.sensitivity);
   assert.equal(m.specificity, labels.specificity);
 });
+
+/** Sensitivity and specificity of a written model folder at `threshold`, scored as the server scores `picks`. */
+async function servedAtThreshold(out: string, picks: { path: string; label: number }[], threshold: number) {
+  const classifier = await loadServingClassifier(out);
+  const { inputs } = await loadLocalInputs(picks.map((p) => p.path), await loadNodeDecoders(), classifier.inputSpec);
+  const scores = classifier.classify(inputs);
+  classifier.dispose();
+  return atThreshold(scores, picks.map((p) => p.label), threshold);
+}
 
 test('npm run adapt --layers none --labels: every weight as in the source, only threshold and calibration set; without --labels refused', { timeout: 900_000 }, async () => {
   const { folder, picks } = labelledFolder('labelled-none', 20, 30);
@@ -229,11 +234,7 @@ test('npm run adapt --layers none --labels: every weight as in the source, only 
   assert.equal(card.adaptation.images, 0);
   assert.equal(card.adaptation.shift, undefined);
   assert.equal(card.calibration.n, 20);
-  const classifier = await loadServingClassifier(out);
-  const { inputs } = await loadLocalInputs(picks.map((p) => p.path), await loadNodeDecoders(), classifier.inputSpec);
-  const scores = classifier.classify(inputs);
-  classifier.dispose();
-  const m = atThreshold(scores, picks.map((p) => p.label), card.threshold.value);
+  const m = await servedAtThreshold(out, picks, card.threshold.value);
   assert.ok(m.sensitivity >= 0.8, `sensitivity ${m.sensitivity}`);
   assert.equal(m.specificity, card.adaptation.labels.specificity);
 });
