@@ -164,7 +164,7 @@ export class Predictor {
       if (p.box) result.roi = p.box;
       if (explain && this.classifier.explainable) {
         const t = performance.now();
-        result.heatmap = this.heatmap(maps?.[index] ?? this.classifier.explain(p.input).map, p.box ?? { x: 0, y: 0, width: p.image.width, height: p.image.height });
+        result.heatmap = this.heatmap(maps![index], p.box ?? { x: 0, y: 0, width: p.image.width, height: p.image.height });
         timings.explain = performance.now() - t;
       }
       return result;

@@ -66,7 +66,7 @@ function scaledBce(weight: number) {
 }
 
 /** Per-cell lesion cover on the cam_features grid: the mask averaged over each cell. */
-function lesionTargets(masks: tf.Tensor4D, grid: [number, number]): tf.Tensor4D {
+export function lesionTargets(masks: tf.Tensor4D, grid: [number, number]): tf.Tensor4D {
   const [, h, w] = masks.shape;
   return tf.avgPool(masks, [h / grid[0], w / grid[1]], [h / grid[0], w / grid[1]], 'valid');
 }

@@ -33,7 +33,8 @@ export function buildFeatureCache(stem: tf.LayersModel, views: Views[], options:
   const { random, log = () => {}, lesionGrid: grid } = options;
   if (grid && views.some((v) => !v.masks)) throw new Error('lesion-mask training needs a mask for every training image');
   const lesion = (masks: Float32Array[]) => (grid ? { masks, grid } : undefined);
-  const plain = stemFeatures(stem, views.map((v) => v.whole), undefined, lesion(views.map((v) => v.masks?.whole!)));
+  const wholeMasks = lesion(views.map((v) => v.masks?.whole!));
+  const plain = stemFeatures(stem, views.map((v) => v.whole), undefined, wholeMasks);
   const boxed = views.map((_, i) => i).filter((i) => views[i].crops.length > 0);
   const box: (Float32Array | undefined)[] = views.map(() => undefined);
   stemFeatures(stem, boxed.map((i) => views[i].crops[0])).features.forEach((f, k) => (box[boxed[k]] = f));
@@ -46,7 +47,7 @@ export function buildFeatureCache(stem: tf.LayersModel, views: Views[], options:
   };
   const everyone = views.map((_, i) => i);
   for (let a = 0; a < options.augs; a++) {
-    keep(stemFeatures(stem, views.map((v) => v.whole), { random, settings: options.whole }, lesion(views.map((v) => v.masks?.whole!))), everyone);
+    keep(stemFeatures(stem, views.map((v) => v.whole), { random, settings: options.whole }, wholeMasks), everyone);
     log(`stem features of augmented views ${a + 1}/${options.augs}`);
   }
   const jittered = Math.max(0, ...views.map((v) => v.crops.length - 1));

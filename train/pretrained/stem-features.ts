@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-node';
 import { augmentBatch } from '../augment.ts';
-import { stack } from '../fit.ts';
+import { lesionTargets, stack } from '../fit.ts';
 
 /** Augmentation settings for cached views (see train/augment.ts). */
 export interface ViewAugment {
@@ -48,8 +48,7 @@ export function stemFeatures(
     for (let k = 0; k < raw.shape[0]; k++) features.push(data.slice(k * size, (k + 1) * size));
     if (lesion && out.masks) {
       const [rows, columns] = lesion.grid;
-      const pool: [number, number] = [shape[0] / rows, shape[1] / columns];
-      const cover = tf.avgPool(out.masks, pool, pool, 'valid');
+      const cover = lesionTargets(out.masks, lesion.grid);
       const cells = cover.dataSync() as Float32Array;
       for (let k = 0; k < raw.shape[0]; k++) targets.push(cells.slice(k * rows * columns, (k + 1) * rows * columns));
       cover.dispose();
