@@ -65,8 +65,9 @@ async function macsOf(artifacts: ModelArtifacts) {
 const stageResults: StageResult[] = [];
 const models: Record<string, ModelRow> = {};
 const edge = await readModelDir(BUNDLED_MODEL_DIR);
-const edgePredictor = await createPredictor(edge.artifacts, edge.card, decoders);
-const edgeName = `edge ${edgePredictor.card.version}`;
+// With the bundle's gate and seen set, as deno serve builds it: CPU per prediction includes the gate.
+const edgePredictor = await createPredictor(edge.artifacts, edge.card, decoders, edge.seen, edge.gate);
+const edgeName = `${edgePredictor.card.name} ${edgePredictor.card.version}`;
 const baseline = await baselinePipeline(edge.artifacts);
 for (const image of images) {
   log(`stages: ${edgeName} on ${image.name} (current path, then the path before the performance work)`);
