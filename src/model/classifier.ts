@@ -56,13 +56,15 @@ function concatBytes(parts: (Uint8Array | ArrayBuffer)[]): ArrayBuffer {
 /** Loads, warms up and runs the tumour CNN; every tensor it makes is disposed before a call returns. */
 export class Classifier {
   readonly inputSpec: InputSpec;
-  private readonly camModel: LayersModel | null;
+  private readonly names: Set<string>;
   // The dense head's kernel; its bias shifts every cell equally, so the map leaves it out.
   private readonly camWeights: { kernel: Float32Array } | null;
   // The same network with batch norm folded into the convolutions (null when a layer cannot be folded).
   private readonly fused: FusedForward | null;
-  // A two-output view (pooled features, probability) for when the folded pass cannot tap `gap`.
-  private readonly pooledModel: LayersModel | null;
+  // Functional views of the layers model for when the folded pass cannot tap a layer; built on first use only,
+  // since building them is start-up work the folded pass never needs.
+  #camModel?: LayersModel;
+  #pooledModel?: LayersModel;
 
   private constructor(private readonly model: LayersModel) {
     const shape = model.inputs[0].shape;
@@ -71,25 +73,27 @@ export class Classifier {
       throw new Error(`Unsupported model input shape ${JSON.stringify(shape)}`);
     }
     this.inputSpec = { height, width, channels };
-    const names = new Set(model.layers.map((l) => l.name));
-    if (names.has(CAM_FEATURES) && names.has(PREDICTION)) {
-      const features = model.getLayer(CAM_FEATURES);
-      const dense = model.getLayer(PREDICTION);
-      // A two-output view of the same layers (weights shared, not copied).
-      this.camModel = functionalModel({
-        inputs: model.inputs,
-        outputs: [features.output as SymbolicTensor, dense.output as SymbolicTensor],
-      });
-      this.camWeights = { kernel: dense.getWeights()[0].dataSync() as Float32Array };
-    } else {
-      this.camModel = null;
-      this.camWeights = null;
-    }
+    this.names = new Set(model.layers.map((l) => l.name));
+    this.camWeights = this.names.has(CAM_FEATURES) && this.names.has(PREDICTION)
+      ? { kernel: model.getLayer(PREDICTION).getWeights()[0].dataSync() as Float32Array }
+      : null;
     // Keep the CAM features readable even when a batch norm follows the layer of that name.
     this.fused = FusedForward.fromModel(model, { keep: [CAM_FEATURES, POOLED] });
-    this.pooledModel = names.has(POOLED) && !this.fused?.hasLayer(POOLED)
-      ? functionalModel({ inputs: model.inputs, outputs: [model.getLayer(POOLED).output as SymbolicTensor, model.outputs[0]] })
-      : null;
+  }
+
+  /** A two-output view (CAM features, probability) of the same layers (weights shared, not copied). */
+  private get camModel(): LayersModel {
+    return (this.#camModel ??= this.view(CAM_FEATURES, PREDICTION));
+  }
+
+  /** A two-output view (pooled features, model output) for when the folded pass cannot tap `gap`. */
+  private get pooledModel(): LayersModel {
+    return (this.#pooledModel ??= this.view(POOLED));
+  }
+
+  private view(first: string, second?: string): LayersModel {
+    const output = (name: string) => this.model.getLayer(name).output as SymbolicTensor;
+    return functionalModel({ inputs: this.model.inputs, outputs: [output(first), second ? output(second) : this.model.outputs[0]] });
   }
 
   /** Builds a classifier from in-memory artefacts (no file system or fetch, so it runs on any runtime). */
@@ -107,7 +111,7 @@ export class Classifier {
 
   /** Whether explain() is available (the model exposes its last conv features and a dense head). */
   get explainable(): boolean {
-    return this.camModel !== null;
+    return this.camWeights !== null;
   }
 
   /** Number of trainable and non-trainable parameters. */
@@ -115,11 +119,13 @@ export class Classifier {
     return this.model.countParams();
   }
 
-  /** Runs one prediction on zeros so the first real request does not pay for kernel set-up. */
+  /**
+   * Runs the passes serving runs, on zeros, so the first real request does not pay for kernel set-up. With the
+   * folded graph that is one pass giving probability, pooled features and maps (every kernel serving uses).
+   */
   warmUp(): void {
     const zeros = new Float32Array(this.inputSpec.height * this.inputSpec.width * this.inputSpec.channels);
-    this.classifyWithFeatures([zeros]);
-    if (this.camModel) this.explain(zeros);
+    this.classifyWithFeatures([zeros], this.explainable);
   }
 
   /** Probabilities of malignancy for preprocessed inputs (HWC floats in [0, 1], see toModelInput). */
@@ -135,7 +141,7 @@ export class Classifier {
 
   /** Whether classifyWithFeatures() returns pooled features (the model has a layer named `gap`). */
   get hasPooledFeatures(): boolean {
-    return this.pooledModel !== null || Boolean(this.fused?.hasLayer(POOLED));
+    return this.names.has(POOLED);
   }
 
   /** Length of the pooled feature vector, or null when the model has no layer named `gap`. */
@@ -155,7 +161,7 @@ export class Classifier {
       return this.classifyWithMaps(inputs);
     }
     const result = this.classifyWithPooled(inputs);
-    return maps && this.camModel ? { ...result, maps: inputs.map((input) => this.explain(input).map) } : result;
+    return maps && this.explainable ? { ...result, maps: inputs.map((input) => this.explain(input).map) } : result;
   }
 
   private classifyWithPooled(inputs: Float32Array[]): ClassifiedWithFeatures {
@@ -167,7 +173,7 @@ export class Classifier {
       const batch = tf.tensor4d(concatFloats(inputs), [inputs.length, height, width, channels]);
       return this.fused?.hasLayer(POOLED)
         ? (({ layer, output }) => [layer, output])(this.fused.predictWithLayer(batch, POOLED))
-        : (this.pooledModel!.predict(batch) as tf.Tensor[]);
+        : (this.pooledModel.predict(batch) as tf.Tensor[]);
     });
     try {
       const depth = pooled.size / inputs.length;
@@ -203,7 +209,7 @@ export class Classifier {
 
   /** Probability and class activation map for one input (a forward pass; no gradients needed). */
   explain(input: Float32Array): { probability: number; map: ActivationMap } {
-    if (!this.camModel || !this.camWeights) throw new Error('This model has no class activation map head');
+    if (!this.camWeights) throw new Error('This model has no class activation map head');
     const { height, width, channels } = this.inputSpec;
     const { kernel } = this.camWeights;
     return tf.tidy(() => {
@@ -211,7 +217,7 @@ export class Classifier {
       // The folded pass gives the same features and probability (within float rounding) with warm kernels.
       const [features, prediction] = this.fused?.hasLayer(CAM_FEATURES)
         ? (({ layer, output }) => [layer, output])(this.fused.predictWithLayer(x, CAM_FEATURES))
-        : (this.camModel!.predict(x) as tf.Tensor[]);
+        : (this.camModel.predict(x) as tf.Tensor[]);
       const [, rows, cols, depth] = features.shape as number[];
       const contributions = tf.matMul(tf.reshape(features, [rows * cols, depth]), tf.tensor2d(kernel, [depth, 1]));
       const values = contributions.dataSync() as Float32Array;

@@ -23,8 +23,13 @@ export function batchNormAffine(weights: tf.Tensor[], config: BatchNormConfig, c
   const beta = config.center === false ? new Float32Array(channels) : queue.shift()!.dataSync();
   const [mean, variance] = [queue.shift()!.dataSync(), queue.shift()!.dataSync()];
   const epsilon = config.epsilon ?? 1e-3;
-  const scale = Float64Array.from(gamma, (g, c) => g / Math.sqrt(variance[c] + epsilon));
-  const shift = Float64Array.from(scale, (s, c) => beta[c] - mean[c] * s);
+  // Plain loops: typed-array `from` with a callback runs far slower at start-up, when nothing is optimised yet.
+  const scale = new Float64Array(channels);
+  const shift = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    scale[c] = gamma[c] / Math.sqrt(variance[c] + epsilon);
+    shift[c] = beta[c] - mean[c] * scale[c];
+  }
   return { scale, shift };
 }
 
@@ -40,9 +45,14 @@ export function foldAffine<K extends tf.Tensor>(
   { scale, shift }: ChannelAffine,
 ): { kernel: K; bias: tf.Tensor1D } {
   const channels = scale.length;
-  const folded = Float32Array.from(kernel.dataSync(), (w, i) => w * scale[i % channels]);
+  // Loops rather than Float32Array.from(…, callback): the fold runs once, cold, where the callback form cost
+  // ~10× more (bench/cold-start.ts). Each product is taken in double and rounded to float32 on the store.
+  const weights = kernel.dataSync();
+  const folded = new Float32Array(weights.length);
+  for (let i = 0, c = 0; i < weights.length; i++, c = c + 1 === channels ? 0 : c + 1) folded[i] = weights[i] * scale[c];
   const oldBias = bias?.dataSync();
-  const newBias = Float32Array.from(scale, (s, c) => (oldBias?.[c] ?? 0) * s + shift[c]);
+  const newBias = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) newBias[c] = (oldBias ? oldBias[c] : 0) * scale[c] + shift[c];
   const shape = kernel.shape;
   kernel.dispose();
   bias?.dispose();
