@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { batchNormAffine, type BatchNormConfig, foldAffine } from './fold-batch-norm.ts';
 import { type GraphLayer, readLayerGraph } from './layer-graph.ts';
+import { kernelOps, type KernelOps } from './kernel-ops.ts';
 
 /** Activations the WASM backend can apply inside a fused conv/matmul kernel. */
 type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'elu';
@@ -31,7 +32,7 @@ interface ConvOp {
 }
 
 /** One operation of the folded graph. */
-type Op =
+export type Op =
   | ConvOp
   | { op: 'dense'; kernel: tf.Tensor2D; bias: tf.Tensor1D | null; activation: FusedActivation }
   | { op: 'affine'; scale: tf.Tensor1D; shift: tf.Tensor1D }
@@ -116,7 +117,7 @@ export class FusedForward {
 
   /** Runs the folded network on an NHWC batch; call inside tf.tidy. */
   predict(x: tf.Tensor4D): tf.Tensor {
-    return this.run(x, []).output;
+    return this.predictWithLayers(x, []).output;
   }
 
   /** Whether `predictWithLayer` can return this layer's output. */
@@ -130,15 +131,70 @@ export class FusedForward {
     return { output, layer: layers[0] };
   }
 
-  /** The network's output and several named layers' outputs (e.g. cam_features and gap) from one pass; in tf.tidy. */
-  predictWithLayers(x: tf.Tensor4D, names: string[]): { output: tf.Tensor; layers: tf.Tensor[] } {
+  /**
+   * The network's output and several named layers' outputs (e.g. cam_features and gap) from one pass; in
+   * tf.tidy. `via` 'ops' forces the tfjs op layer (for A/B benches and tests; 'kernels' falls back to it).
+   */
+  predictWithLayers(x: tf.Tensor4D, names: string[], via: 'kernels' | 'ops' = 'kernels'): { output: tf.Tensor; layers: tf.Tensor[] } {
     const values = names.map((name) => {
       const value = this.taps.get(name);
       if (value === undefined) throw new Error(`No layer named ${name} in the folded network`);
       return value;
     });
-    const { output, tapped } = this.run(x, values);
+    const kernels = via === 'kernels' ? this.kernelOps() : null;
+    const { output, tapped } = kernels ? this.runOnKernels(x, values, kernels) : this.run(x, values);
     return { output, layers: tapped };
+  }
+
+  /** Whether predictions on the current backend skip the tfjs op layer (src/model/kernel-ops.ts). */
+  get onKernels(): boolean {
+    return this.kernelOps() !== null;
+  }
+
+  // The backend the kernel ops were looked up on, so a backend switch (tests, training scripts) looks again.
+  #kernels?: { backend: tf.KernelBackend; ops: KernelOps | null };
+
+  /** Kernel ops for this graph on the current backend, or null where the tfjs op layer must run it. */
+  private kernelOps(): KernelOps | null {
+    const backend = tf.backend();
+    if (this.#kernels?.backend !== backend) this.#kernels = { backend, ops: kernelOps(this.nodes) };
+    return this.#kernels.ops;
+  }
+
+  /**
+   * run() on raw kernel outputs (src/model/kernel-ops.ts): intermediates are freed as soon as their last reader
+   * ran, and only the output and tapped values become engine tensors (the enclosing tf.tidy frees them).
+   */
+  private runOnKernels(x: tf.Tensor4D, tapValues: number[], kernels: KernelOps): { output: tf.Tensor; tapped: tf.Tensor[] } {
+    const values: tf.TensorInfo[] = [x];
+    const hold = new Set([0, this.output, ...tapValues]);
+    // Raw values not yet freed or adopted: freed on the way out, also when a kernel throws.
+    const live = new Set<number>();
+    try {
+      for (const [index, node] of this.nodes.entries()) {
+        if (node.removed) continue;
+        values[index + 1] = kernels.apply(node.op, node.inputs.map((v) => values[v]));
+        live.add(index + 1);
+        for (const v of node.inputs) {
+          if (!hold.has(v) && this.lastUse.get(v) === index) {
+            kernels.free(values[v]);
+            live.delete(v);
+          }
+        }
+      }
+      const tensors = new Map<number, tf.Tensor>([[0, x]]);
+      const tensor = (v: number) => {
+        let t = tensors.get(v);
+        if (!t) {
+          tensors.set(v, t = kernels.adopt(values[v]));
+          live.delete(v);
+        }
+        return t;
+      };
+      return { output: tensor(this.output), tapped: tapValues.map(tensor) };
+    } finally {
+      for (const v of live) kernels.free(values[v]);
+    }
   }
 
   /** Number of ops one pass runs (for benches and tests: folding should shrink it). */
