@@ -95,13 +95,25 @@ export class Predictor {
     return (this.#tiers ??= servedTiers(this.card.threshold.value, this.card.calibration, thresholdScale(this.card)));
   }
 
-  /** Flags each successful answer whose image bytes were a training image; a no-op without seen.bin. */
-  async markSeen(images: Uint8Array[], outcomes: ImageOutcome[]): Promise<void> {
+  /**
+   * Starts looking each image up in seen.bin (undefined without one). Call it before predictMany: the hashing
+   * is an async digest that Deno runs on another thread, beside decoding and inference (issue 17).
+   */
+  lookupSeen(images: Uint8Array[]): Promise<boolean[]> | undefined {
     const seen = this.seen;
-    if (!seen) return;
-    await Promise.all(outcomes.map(async (o, i) => {
-      if (!(o instanceof ApiError)) o.seenInTraining = await seen.contains(images[i]);
-    }));
+    if (!seen) return undefined;
+    const lookup = Promise.all(images.map((bytes) => seen.contains(bytes)));
+    lookup.catch(() => {}); // awaited by markSeen; a request that fails before then must not leave it unhandled
+    return lookup;
+  }
+
+  /** Flags each successful answer whose image bytes were a training image; a no-op without seen.bin. */
+  async markSeen(images: Uint8Array[], outcomes: ImageOutcome[], lookup = this.lookupSeen(images)): Promise<void> {
+    if (!lookup) return;
+    const seen = await lookup;
+    outcomes.forEach((o, i) => {
+      if (!(o instanceof ApiError)) o.seenInTraining = seen[i];
+    });
   }
 
   /**

@@ -30,41 +30,40 @@ const COLOURFUL_SATURATION = 0.4;
  * photos, Doppler and elastography are not). Fractions are returned as logits, amounts as logs.
  */
 export function imageStats(raster: Raster, input: Float32Array, spec: InputSpec): Float64Array {
-  const { width, height, channels } = spec;
+  const { width, height } = spec;
   const n = width * height;
-  const gray = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    gray[i] = channels === 1
-      ? input[i]
-      : 0.299 * input[i * 3] + 0.587 * input[i * 3 + 1] + 0.114 * input[i * 3 + 2];
-  }
+  const gray = grayLevels(input, spec);
+  // One pass over the pixels (this runs on every request): each sum still adds its terms in row-major order, so
+  // the numbers are the ones separate passes give.
   let sum = 0, sumSq = 0, dark = 0, bright = 0;
   const histogram = new Float64Array(BINS);
-  for (const v of gray) {
-    sum += v;
-    sumSq += v * v;
-    if (v < DARK) dark++;
-    if (v > BRIGHT) bright++;
-    histogram[Math.min(BINS - 1, Math.floor(v * BINS))]++;
-  }
-  const mean = sum / n;
-  const std = Math.sqrt(Math.max(0, sumSq / n - mean * mean));
-  let entropy = 0;
-  for (const count of histogram) if (count > 0) entropy -= (count / n) * Math.log2(count / n);
   // Speckle: neighbour differences inside the tissue (non-dark) area; flat: how many such pixels have exactly
   // equal neighbours, which drawn graphics have and speckle almost never has.
   let tissue = 0, speckle = 0, flat = 0;
-  for (let y = 0; y + 1 < height; y++) {
-    for (let x = 0; x + 1 < width; x++) {
-      const i = y * width + x;
-      if (gray[i] < DARK) continue;
-      const dx = Math.abs(gray[i + 1] - gray[i]);
-      const dy = Math.abs(gray[i + width] - gray[i]);
+  for (let y = 0, i = 0; y < height; y++) {
+    const inner = y + 1 < height;
+    for (let x = 0; x < width; x++, i++) {
+      const v = gray[i];
+      sum += v;
+      sumSq += v * v;
+      if (v > BRIGHT) bright++;
+      histogram[Math.min(BINS - 1, Math.floor(v * BINS))]++;
+      if (v < DARK) {
+        dark++;
+        continue;
+      }
+      if (!inner || x + 1 === width) continue;
+      const dx = Math.abs(gray[i + 1] - v);
+      const dy = Math.abs(gray[i + width] - v);
       tissue++;
       speckle += dx + dy;
       if (dx === 0 && dy === 0) flat++;
     }
   }
+  const mean = sum / n;
+  const std = Math.sqrt(Math.max(0, sumSq / n - mean * mean));
+  let entropy = 0;
+  for (const count of histogram) if (count > 0) entropy -= (count / n) * Math.log2(count / n);
   const colourful = colourFraction(raster);
   return Float64Array.from([
     mean,
@@ -76,6 +75,15 @@ export function imageStats(raster: Raster, input: Float32Array, spec: InputSpec)
     logit(tissue ? flat / tissue : 1),
     logit(colourful),
   ]);
+}
+
+/** The model input's gray levels (float32, as the statistics were fitted on): the input itself when it is gray. */
+function grayLevels(input: Float32Array, { width, height, channels }: InputSpec): Float32Array {
+  if (channels === 1) return input;
+  const n = width * height;
+  const gray = new Float32Array(n);
+  for (let i = 0; i < n; i++) gray[i] = 0.299 * input[i * 3] + 0.587 * input[i * 3 + 1] + 0.114 * input[i * 3 + 2];
+  return gray;
 }
 
 function logit(p: number): number {

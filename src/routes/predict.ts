@@ -52,8 +52,9 @@ export function predictRoutes(): Hono<AppEnv> {
     // check=off (research use): a flagged image is classified anyway, its inputCheck saying flagged: true.
     const check = !['off', 'false', '0', 'no'].includes((c.req.query('check') ?? '').toLowerCase());
     const frames = readFrames(form, c.req.queries('frame') ?? [], images.length);
+    const seen = predictor.lookupSeen(images); // hashes beside decoding and inference
     const outcomes = await predictor.predictMany(images, limits, explain, deadline, rois, check, frames);
-    await predictor.markSeen(images, outcomes);
+    await predictor.markSeen(images, outcomes, seen);
     recordTimings(c, outcomes);
     if (images.length === 1) {
       const [only] = outcomes;
