@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type LayersModel, loadLayersModel, model as functionalModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+// Types only: tfjs-layers is imported at run time only for a model the folded graph cannot serve.
+import type { LayersModel, model as FunctionalModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { InputSpec } from '../image/raster.ts';
 import { FusedForward } from './fused-forward.ts';
+import { readTopologyGraph } from './topology-graph.ts';
 
 /** A tfjs layers-format model.json as written by `model.save()`. */
 export interface ModelJson {
@@ -53,6 +55,18 @@ function concatBytes(parts: (Uint8Array | ArrayBuffer)[]): ArrayBuffer {
   return out.buffer;
 }
 
+/** What a Classifier runs on: the folded graph, the layers model, or both (see Classifier.fromArtifacts). */
+interface Networks {
+  inputShape: readonly (number | null)[];
+  names: Set<string>;
+  /** The dense head's kernel (the model's `prediction` layer), when it has one. */
+  predictionKernel: Float32Array | null;
+  fused: FusedForward | null;
+  parameterCount: number;
+  /** The layers model and tfjs-layers' functional model factory, when the folded graph cannot serve alone. */
+  layers: { model: LayersModel; functional: typeof FunctionalModel } | null;
+}
+
 /** Loads, warms up and runs the tumour CNN; every tensor it makes is disposed before a call returns. */
 export class Classifier {
   readonly inputSpec: InputSpec;
@@ -61,24 +75,32 @@ export class Classifier {
   private readonly camWeights: { kernel: Float32Array } | null;
   // The same network with batch norm folded into the convolutions (null when a layer cannot be folded).
   private readonly fused: FusedForward | null;
+  private readonly layers: Networks['layers'];
+  private readonly parameters: number;
   // Functional views of the layers model for when the folded pass cannot tap a layer; built on first use only,
   // since building them is start-up work the folded pass never needs.
   #camModel?: LayersModel;
   #pooledModel?: LayersModel;
+  #pooledFeatureDim?: number;
 
-  private constructor(private readonly model: LayersModel) {
-    const shape = model.inputs[0].shape;
+  private constructor(networks: Networks) {
+    const shape = networks.inputShape;
     const [height, width, channels] = [shape[1], shape[2], shape[3]];
     if (!height || !width || (channels !== 1 && channels !== 3)) {
       throw new Error(`Unsupported model input shape ${JSON.stringify(shape)}`);
     }
     this.inputSpec = { height, width, channels };
-    this.names = new Set(model.layers.map((l) => l.name));
-    this.camWeights = this.names.has(CAM_FEATURES) && this.names.has(PREDICTION)
-      ? { kernel: model.getLayer(PREDICTION).getWeights()[0].dataSync() as Float32Array }
-      : null;
-    // Keep the CAM features readable even when a batch norm follows the layer of that name.
-    this.fused = FusedForward.fromModel(model, { keep: [CAM_FEATURES, POOLED] });
+    this.names = networks.names;
+    this.camWeights = this.names.has(CAM_FEATURES) && networks.predictionKernel ? { kernel: networks.predictionKernel } : null;
+    this.fused = networks.fused;
+    this.layers = networks.layers;
+    this.parameters = networks.parameterCount;
+  }
+
+  /** The layers model; only paths the folded graph cannot serve reach it, and then fromArtifacts loaded it. */
+  private get model(): LayersModel {
+    if (!this.layers) throw new Error('the layers model was not loaded: the folded graph serves this model');
+    return this.layers.model;
   }
 
   /** A two-output view (CAM features, probability) of the same layers (weights shared, not copied). */
@@ -93,20 +115,35 @@ export class Classifier {
 
   private view(first: string, second?: string): LayersModel {
     const output = (name: string) => this.model.getLayer(name).output as SymbolicTensor;
-    return functionalModel({ inputs: this.model.inputs, outputs: [output(first), second ? output(second) : this.model.outputs[0]] });
+    return this.layers!.functional({ inputs: this.model.inputs, outputs: [output(first), second ? output(second) : this.model.outputs[0]] });
   }
 
-  /** Builds a classifier from in-memory artefacts (no file system or fetch, so it runs on any runtime). */
+  /**
+   * Builds a classifier from in-memory artefacts (no file system or fetch, so it runs on any runtime). The folded
+   * graph is built straight from model.json and the decoded weights when it can serve every output (probability,
+   * `gap` features, CAM features); only otherwise is tfjs-layers imported and the layers model built, which
+   * costs start-up time (module load, layer objects, weight variables) that the folded path does not need.
+   */
   static async fromArtifacts({ modelJson, weights }: ModelArtifacts): Promise<Classifier> {
     const paths = modelJson.weightsManifest.flatMap((group) => group.paths);
     const missing = paths.filter((p) => !(p in weights));
     if (missing.length) throw new Error(`Missing weight files: ${missing.join(', ')}`);
-    const handler = tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
-      weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
-      weightData: concatBytes(paths.map((p) => weights[p])),
+    const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
+    const weightData = concatBytes(paths.map((p) => weights[p]));
+    const folded = foldArtifacts(modelJson.modelTopology, weightSpecs, weightData);
+    if (folded) return new Classifier(folded);
+    const tfl = await import('@tensorflow/tfjs-layers');
+    const model = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }));
+    const names = new Set(model.layers.map((l) => l.name));
+    return new Classifier({
+      inputShape: model.inputs[0].shape,
+      names,
+      predictionKernel: names.has(PREDICTION) ? model.getLayer(PREDICTION).getWeights()[0].dataSync() as Float32Array : null,
+      // Keep the CAM features readable even when a batch norm follows the layer of that name.
+      fused: FusedForward.fromModel(model, { keep: [CAM_FEATURES, POOLED] }),
+      parameterCount: model.countParams(),
+      layers: { model, functional: tfl.model },
     });
-    return new Classifier(await loadLayersModel(handler));
   }
 
   /** Whether explain() is available (the model exposes its last conv features and a dense head). */
@@ -116,7 +153,7 @@ export class Classifier {
 
   /** Number of trainable and non-trainable parameters. */
   get parameterCount(): number {
-    return this.model.countParams();
+    return this.parameters;
   }
 
   /**
@@ -124,8 +161,8 @@ export class Classifier {
    * folded graph that is one pass giving probability, pooled features and maps (every kernel serving uses).
    */
   warmUp(): void {
-    const zeros = new Float32Array(this.inputSpec.height * this.inputSpec.width * this.inputSpec.channels);
-    this.classifyWithFeatures([zeros], this.explainable);
+    const { features } = this.classifyWithFeatures([this.zeros()], this.explainable);
+    if (features) this.#pooledFeatureDim = features[0].length;
   }
 
   /** Probabilities of malignancy for preprocessed inputs (HWC floats in [0, 1], see toModelInput). */
@@ -147,8 +184,16 @@ export class Classifier {
   /** Length of the pooled feature vector, or null when the model has no layer named `gap`. */
   get pooledFeatureDim(): number | null {
     if (!this.hasPooledFeatures) return null;
-    const shape = this.model.getLayer(POOLED).outputShape as number[];
-    return shape[shape.length - 1];
+    if (this.layers) {
+      const shape = this.model.getLayer(POOLED).outputShape as number[];
+      return shape[shape.length - 1];
+    }
+    // model.json records no output shapes: a pass tells (warmUp's, or one on zeros here).
+    return (this.#pooledFeatureDim ??= this.classifyWithPooled([this.zeros()]).features![0].length);
+  }
+
+  private zeros(): Float32Array {
+    return new Float32Array(this.inputSpec.height * this.inputSpec.width * this.inputSpec.channels);
   }
 
   /**
@@ -228,7 +273,42 @@ export class Classifier {
   /** Frees the model's weights. */
   dispose(): void {
     this.fused?.dispose();
-    this.model.dispose();
+    this.layers?.model.dispose();
+  }
+}
+
+/**
+ * The folded graph built from model.json and the weight bytes, with what the Classifier needs besides, when it
+ * serves every output the Classifier gives (probability, `gap` features, CAM features); else null (nothing kept).
+ */
+function foldArtifacts(topology: object, specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer): Networks | null {
+  // Dequantised exactly as tfjs-layers' loadLayersModel does (the same call), so the weights are the same floats.
+  const decoded = tf.io.decodeWeights(data, specs);
+  try {
+    const optimizer = new Set(specs.filter((s) => s.group === 'optimizer').map((s) => s.name));
+    const model = Object.fromEntries(Object.entries(decoded).filter(([name]) => !optimizer.has(name)));
+    const graph = readTopologyGraph(topology, model);
+    if (!graph) return null;
+    const names = new Set(graph.layers.map((l) => l.name));
+    const fused = FusedForward.fromGraph(graph, { keep: [CAM_FEATURES, POOLED] });
+    const taps = [names.has(CAM_FEATURES) && CAM_FEATURES, names.has(POOLED) && POOLED].filter((n): n is string => Boolean(n));
+    if (!fused || taps.some((n) => !fused.hasLayer(n))) {
+      fused?.dispose();
+      return null;
+    }
+    const prediction = graph.layers.find((l) => l.name === PREDICTION)?.weights()[0];
+    return {
+      inputShape: graph.inputShape,
+      names,
+      predictionKernel: prediction ? (prediction.dataSync() as Float32Array).slice() : null,
+      fused,
+      parameterCount: Object.values(model).reduce((n, t) => n + t.size, 0),
+      layers: null,
+    };
+  } catch {
+    return null; // anything unexpected in the file: the layers model reads it (and reports what is wrong)
+  } finally {
+    tf.dispose(Object.values(decoded));
   }
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { batchNormAffine, type BatchNormConfig, foldAffine } from './fold-batch-norm.ts';
-import { type GraphLayer, readLayerGraph } from './layer-graph.ts';
+import { type GraphLayer, type LayerGraph, readLayerGraph } from './layer-graph.ts';
 import { kernelOps, type KernelOps } from './kernel-ops.ts';
 
 /** Activations the WASM backend can apply inside a fused conv/matmul kernel. */
@@ -102,7 +102,11 @@ export class FusedForward {
    */
   static fromModel(model: LayersModel, options: FuseOptions = {}): FusedForward | null {
     const graph = readLayerGraph(model);
-    if (!graph) return null;
+    return graph && FusedForward.fromGraph(graph, options);
+  }
+
+  /** Folds a layer graph (from a layers model, or read from model.json by readTopologyGraph); null as above. */
+  static fromGraph(graph: LayerGraph, options: FuseOptions = {}): FusedForward | null {
     const builder = new GraphBuilder(graph.input, graph.layers, graph.output, options.keep ?? [], options.foldProjections ?? true);
     try {
       for (const layer of graph.layers) {
@@ -306,7 +310,7 @@ class GraphBuilder {
   }
 
   /** Adds one layer; false when it cannot be expressed (unknown layer, channels-first, dilation, …). */
-  add({ name, className, config: raw, layer, inputs }: GraphLayer): boolean {
+  add({ name, className, config: raw, weights: layerWeights, inputs }: GraphLayer): boolean {
     const config = raw as LayerConfig;
     if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') return false;
     const ins = inputs.map((n) => this.values.get(n));
@@ -324,7 +328,7 @@ class GraphBuilder {
         const dilation = [config.dilationRate ?? 1].flat();
         if (dilation.some((d) => d !== 1) || (config.groups ?? 1) !== 1) return false;
         const activation = config.activation ?? 'linear';
-        const [kernel, bias] = layer.getWeights();
+        const [kernel, bias] = layerWeights();
         const op = {
           op: className === 'Conv2D' ? 'conv' : 'depthwise',
           kernel: tf.clone(kernel) as tf.Tensor4D,
@@ -350,7 +354,7 @@ class GraphBuilder {
       case 'BatchNormalization': {
         const axis = [config.axis ?? -1].flat();
         if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== 3)) return false;
-        const weights = layer.getWeights();
+        const weights = layerWeights();
         const affine = batchNormAffine(weights, config, weights[weights.length - 1].shape[0]);
         const before = this.linearBefore(x);
         if (before) {
@@ -389,7 +393,7 @@ class GraphBuilder {
         return node({ op: 'flatten' });
       case 'Dense': {
         const activation = config.activation ?? 'linear';
-        const [kernel, bias] = layer.getWeights();
+        const [kernel, bias] = layerWeights();
         if (kernel.rank !== 2) return false;
         node({
           op: 'dense',

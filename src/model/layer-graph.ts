@@ -1,11 +1,14 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
-/** One layer of a model as a graph node: its object, class, config and the names of the layers it reads. */
+/** One layer of a model as a graph node: its class, config, weights and the names of the layers it reads. */
 export interface GraphLayer {
   name: string;
   className: string;
+  /** The layer's config with tfjs-layers getConfig() names (camelCase). */
   config: Record<string, unknown>;
-  layer: LayersModel['layers'][number];
+  /** The layer's weights in getWeights() order (kernel, bias; or gamma, beta, moving mean, moving variance). */
+  weights: () => tf.Tensor[];
   inputs: string[];
 }
 
@@ -40,7 +43,7 @@ export function readLayerGraph(model: LayersModel): LayerGraph | null {
         name: layer.name,
         className: layer.getClassName(),
         config: layer.getConfig() as Record<string, unknown>,
-        layer,
+        weights: () => layer.getWeights(),
         inputs: [i === 0 ? input : all[i - 1].name],
       }));
     return layers.length ? { input, output: layers[layers.length - 1].name, layers } : null;
@@ -58,7 +61,7 @@ export function readLayerGraph(model: LayersModel): LayerGraph | null {
       name: entry.name,
       className: entry.className,
       config: layer.getConfig() as Record<string, unknown>,
-      layer,
+      weights: () => layer.getWeights(),
       inputs: inbound.map(([name]) => name),
     });
   }
