@@ -1,4 +1,5 @@
 import type { Inflate } from './png-reader.ts';
+import { readExactly } from './read-exactly.ts';
 
 // Input bytes per write: at most ~16.5 MB of output at once (deflate's 1032:1 limit), less than what one
 // MAX_PIXELS image already holds on Workers (docs/workers.md), and few writes, since each write and read is a
@@ -10,8 +11,8 @@ const SLICE = 16 * 1024;
  * zlib inflate through the web platform's DecompressionStream('deflate'): native code in Deno, Node, workerd
  * and browsers alike, so every runtime reads common PNGs the same way and Workers no longer pays for the wasm
  * codec's inflate. The IDAT chunks are fed as they lie in the file (no joined copy) and the output goes into
- * one buffer of the size the PNG header implies; a stream that inflates past it is cut off and refused (a
- * decompression bomb cannot grow memory), as is bad data or junk after the stream's end.
+ * one buffer of the size the PNG header implies (src/image/read-exactly.ts); a stream that inflates past it is
+ * cut off and refused (a decompression bomb cannot grow memory), as is bad data or junk after the stream's end.
  */
 export const streamInflate: Inflate = async (parts, size) => {
   const stream = new DecompressionStream('deflate');
@@ -29,22 +30,13 @@ export const streamInflate: Inflate = async (parts, size) => {
     if (!stopped) await writer.close();
   })();
   written.catch(() => {});
-  const reader = stream.readable.getReader();
-  const out = new Uint8Array(size);
-  let length = 0;
+  let out: Uint8Array;
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      if (length + value.length > size) throw new Error('zlib stream inflates past the size its header implies');
-      out.set(value, length);
-      length += value.length;
-    }
+    out = await readExactly(stream.readable, size);
   } catch (error) {
     stopped = true;
-    await reader.cancel().catch(() => {});
     throw error;
   }
   await written;
-  return length === size ? out : out.subarray(0, length);
+  return out;
 };
