@@ -489,14 +489,21 @@ class GraphBuilder {
     const taps = kh * kw;
     const kernel = new Float32Array(taps * cin * cout);
     const bias = Float64Array.from(bBias);
+    // Each output sums its terms in m order in double, rounded once on the store; the loop runs m outside o so
+    // the innermost loop walks B's row (a 384→96 projection into a 96→128 head is ~5 M terms at start-up).
+    const sums = new Float64Array(cout);
     for (let t = 0; t < taps; t++) {
-      for (let o = 0; o < cout; o++) {
-        for (let i = 0; i < cin; i++) {
-          let sum = 0;
-          for (let m = 0; m < cmid; m++) sum += A[i * cmid + m] * B[(t * cmid + m) * cout + o];
-          kernel[(t * cin + i) * cout + o] = sum;
+      for (let i = 0; i < cin; i++) {
+        sums.fill(0);
+        for (let m = 0; m < cmid; m++) {
+          const a = A[i * cmid + m];
+          const row = (t * cmid + m) * cout;
+          for (let o = 0; o < cout; o++) sums[o] += a * B[row + o];
         }
-        if (!padded) for (let m = 0; m < cmid; m++) bias[o] += aBias[m] * B[(t * cmid + m) * cout + o];
+        kernel.set(sums, (t * cin + i) * cout);
+      }
+      if (!padded) {
+        for (let o = 0; o < cout; o++) for (let m = 0; m < cmid; m++) bias[o] += aBias[m] * B[(t * cmid + m) * cout + o];
       }
     }
     op.kernel.dispose();
