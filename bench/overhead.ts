@@ -2,7 +2,8 @@
  * `deno run -A bench/overhead.ts`: where a /predict request's CPU goes outside the pipeline (decode →
  * preprocess → inference), in process: the pipeline alone, the whole Hono app through app.request with the
  * same multipart body, and the pieces between (multipart parsing, the middleware chain, JSON, the access-log
- * line). CPU ms per request from process.cpuUsage over N requests (steadier than wall time on a busy machine).
+ * line), plus the pipeline's own steps (decode + preprocess, inference, the gate's statistics and check). The
+ * predictor is built as src/deno.ts builds it: with the bundle's seen.bin and gate. CPU ms per request from process.cpuUsage over N requests (steadier than wall time on a busy machine).
  * Writes bench/results/overhead.json. Run with --cpu-prof to see the functions behind the numbers.
  * Flags: --iterations=N (default 200), --out=PATH.
  */
@@ -13,7 +14,10 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../src/app.ts';
 import { DEFAULT_LIMITS } from '../src/config.ts';
 import { createPredictor } from '../src/create-predictor.ts';
+import { getBackend } from '@tensorflow/tfjs-core';
+import { imageStats } from '../src/gate/stats.ts';
 import { createDecoders } from '../src/image/codecs.ts';
+import { imageToModelInput } from '../src/image/input.ts';
 import { streamInflate } from '../src/image/stream-inflate.ts';
 import { readMultipart } from '../src/routes/multipart.ts';
 import { CODEC_URLS } from '../src/runtime/wasm-paths.ts';
@@ -21,7 +25,8 @@ import { BUNDLED_MODEL_DIR, readModelDir } from '../src/runtime/deno-model.ts';
 import { startWasmBackend } from '../src/runtime/deno-tf.ts';
 import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
 import { benchImages, hasData } from './images.ts';
-import { loadAverage, machine, summarize, type Summary } from './stats.ts';
+import { clockKernels } from './kernel-clock.ts';
+import { loadAverage, machine, percentile, summarize, type Summary } from './stats.ts';
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -38,8 +43,10 @@ if (!hasData()) {
 
 const loadBefore = loadAverage();
 await startWasmBackend();
-const { artifacts, card, seen } = await readModelDir(BUNDLED_MODEL_DIR);
-const predictor = await createPredictor(artifacts, card, await loadDenoDecoders(), seen);
+// Before the predictor exists: the folded pass keeps the kernel functions it looks up.
+const kernelClock = clockKernels(getBackend());
+const { artifacts, card, seen, gate } = await readModelDir(BUNDLED_MODEL_DIR);
+const predictor = await createPredictor(artifacts, card, await loadDenoDecoders(), seen, gate);
 const [png] = await benchImages();
 
 // The multipart body a client sends, encoded once (its encoding is the client's cost, not the server's).
@@ -55,6 +62,11 @@ const request = () => new Request('http://bench/predict', { method: 'POST', body
 const quietApp = createApp({ predictor: Promise.resolve(predictor), log: () => {} });
 const jsonLogApp = createApp({ predictor: Promise.resolve(predictor), log: (line) => void JSON.stringify(line) });
 const answer = await predictor.predictMany([png.bytes], DEFAULT_LIMITS);
+// The pipeline's pieces, on the same image.
+const spec = predictor.classifier.inputSpec;
+const prepared = await imageToModelInput(png.bytes, predictor.decoders, spec, DEFAULT_LIMITS);
+const stats = imageStats(prepared.raster, prepared.input, spec);
+const { features } = predictor.classifier.classifyWithFeatures([prepared.input]);
 
 // The PNG decode with each inflate a runtime could use (Workers had only the wasm codec; Deno used node:zlib).
 const nativeInflate = (parts: Uint8Array[], size: number) =>
@@ -80,6 +92,11 @@ const steps: Record<string, () => unknown> = {
   'PNG decode, DecompressionStream inflate': () => decodeWith.stream.decodePng(png.bytes),
   'PNG decode, node:zlib inflateSync': () => decodeWith.zlib.decodePng(png.bytes),
   'PNG decode, imagescript wasm codec (RGBA)': () => decodeWith.wasm.decodePng(png.bytes),
+  'decode + preprocess (imageToModelInput)': () => imageToModelInput(png.bytes, predictor.decoders, spec, DEFAULT_LIMITS),
+  'inference with pooled features (classifyWithFeatures)': () => predictor.classifier.classifyWithFeatures([prepared.input]),
+  'inference with pooled features and maps (explain)': () => predictor.classifier.classifyWithFeatures([prepared.input], true),
+  'gate image statistics': () => imageStats(prepared.raster, prepared.input, spec),
+  'gate check': () => predictor.gate?.check(features![0], stats),
   'seen-in-training lookup': () => predictor.markSeen([png.bytes], answer),
   'JSON answer (c.json equivalent)': async () => new Response(JSON.stringify(answer[0]), { headers: { 'content-type': 'application/json' } }).arrayBuffer(),
 };
@@ -112,6 +129,24 @@ const results: StepResult[] = entries.map(([step], k) => ({
   cpuMsPerCall: Math.round((cpu[k] / iterations) * 1000) / 1000,
   wallMs: summarize(walls[k]),
 }));
+// The served forward pass (probability + pooled features), per call: time inside the backend's kernels and the
+// rest (dispatch: tf.tidy, tensors in and out, the folded graph's loop). Wall time; p10 and min are what the code
+// costs, the upper percentiles what the machine's other load added.
+const inside: number[] = [];
+const outside: number[] = [];
+let kernelCalls = 0;
+for (let i = 0; i < iterations; i++) {
+  const [k0, n0, t] = [kernelClock.ms(), kernelClock.calls(), performance.now()];
+  predictor.classifier.classifyWithFeatures([prepared.input]);
+  const wall = performance.now() - t;
+  inside.push(kernelClock.ms() - k0);
+  outside.push(wall - (kernelClock.ms() - k0));
+  kernelCalls = kernelClock.calls() - n0;
+}
+const withP10 = (samples: number[]) => ({
+  ...summarize(samples),
+  p10: Math.round(percentile([...samples].sort((a, b) => a - b), 10) * 1000) / 1000,
+});
 const pipeline = results[0].cpuMsPerCall;
 const app = results[1].cpuMsPerCall;
 const result = {
@@ -121,12 +156,16 @@ const result = {
   loadAverage: { before: loadBefore, after: loadAverage() },
   image: `${png.name} (${png.bytes.length} bytes)`,
   model: `${predictor.card.name} ${predictor.card.version}`,
+  gate: predictor.gate !== undefined,
   iterations,
   outsidePipelineCpuMs: Math.round((app - pipeline) * 1000) / 1000,
   steps: results,
+  inferenceDispatch: { kernelCallsPerPass: kernelCalls, insideKernelsMs: withP10(inside), outsideKernelsMs: withP10(outside) },
 };
 await Deno.writeTextFile(flags.out, JSON.stringify(result, null, 2) + '\n');
 console.log('| step | CPU ms / call | wall p50 ms |');
 console.log('|---|---:|---:|');
 for (const r of results) console.log(`| ${r.step} | ${r.cpuMsPerCall.toFixed(3)} | ${r.wallMs.p50.toFixed(3)} |`);
 console.log(`outside the pipeline (app.request − pipeline): ${result.outsidePipelineCpuMs} ms CPU`);
+const { insideKernelsMs: ik, outsideKernelsMs: ok } = result.inferenceDispatch;
+console.log(`forward pass, ${kernelCalls} kernels: inside kernels p10 ${ik.p10.toFixed(3)} ms, outside p10 ${ok.p10.toFixed(3)} ms (min ${ok.min.toFixed(3)}, p50 ${ok.p50.toFixed(3)})`);
