@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { batchNormAffine, type BatchNormConfig, foldAffine } from './fold-batch-norm.ts';
 import { type GraphLayer, type LayerGraph, readLayerGraph } from './layer-graph.ts';
-import { kernelOps, type KernelOps } from './kernel-ops.ts';
+import { engineWatching, kernelOps, type KernelOps } from './kernel-ops.ts';
 
 /** Activations the WASM backend can apply inside a fused conv/matmul kernel. */
 type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'elu';
@@ -137,7 +137,8 @@ export class FusedForward {
 
   /**
    * The network's output and several named layers' outputs (e.g. cam_features and gap) from one pass; in
-   * tf.tidy. `via` 'ops' forces the tfjs op layer (for A/B benches and tests; 'kernels' falls back to it).
+   * tf.tidy. `via` 'ops' forces the tfjs op layer (for A/B benches and tests; 'kernels' falls back to it, and
+   * uses it while tf.profile, gradients or DEBUG watch the engine).
    */
   predictWithLayers(x: tf.Tensor4D, names: string[], via: 'kernels' | 'ops' = 'kernels'): { output: tf.Tensor; layers: tf.Tensor[] } {
     const values = names.map((name) => {
@@ -145,7 +146,7 @@ export class FusedForward {
       if (value === undefined) throw new Error(`No layer named ${name} in the folded network`);
       return value;
     });
-    const kernels = via === 'kernels' ? this.kernelOps() : null;
+    const kernels = via === 'kernels' && !engineWatching() ? this.kernelOps() : null;
     const { output, tapped } = kernels ? this.runOnKernels(x, values, kernels) : this.run(x, values);
     return { output, layers: tapped };
   }

@@ -27,6 +27,15 @@ export interface KernelOps {
   adopt(value: tf.TensorInfo): tf.Tensor;
 }
 
+/**
+ * Whether the engine is watching kernels: tf.profile (bench/stages.ts's per-layer table), gradient recording or
+ * the DEBUG flag see only what runs through the engine, so then the op layer runs the pass.
+ */
+export function engineWatching(): boolean {
+  const { state } = tf.engine();
+  return state.profiling || state.gradientDepth > 0 || tf.env().getBool('DEBUG');
+}
+
 /** One node of the folded graph, as far as this module reads it. */
 interface GraphNode {
   op: Op;

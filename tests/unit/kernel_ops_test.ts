@@ -52,6 +52,22 @@ Deno.test('MobileNetV2 trunk (gray stem, residual adds, GAP, dense): kernel path
   full.dispose();
 });
 
+Deno.test('under tf.profile the pass runs through the engine, so the profile lists its kernels', async () => {
+  await ensureBackend();
+  const full = await loadMobileNetV2();
+  const model = await loadArtifacts(await trunkArtifacts(full, { block: 2, size: 32, channels: 3, headFilters: 8 }));
+  const fused = FusedForward.fromModel(model)!;
+  assert.ok(fused.onKernels);
+  const x = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+  const profile = await tf.profile(() => void tf.tidy(() => fused.predict(x).dataSync()));
+  const kernels = profile.kernels.map((k) => k.name).filter((name) => !name.endsWith('__op'));
+  assert.ok(kernels.filter((name) => name === 'FusedConv2D').length >= 3, kernels.join(','));
+  x.dispose();
+  fused.dispose();
+  model.dispose();
+  full.dispose();
+});
+
 Deno.test({
   name: 'bundled model (gray stem shifted by an offset): kernel path equals the op path exactly',
   ignore: !(await hasBundledModel()),
