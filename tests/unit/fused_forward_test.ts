@@ -4,27 +4,15 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { FusedForward } from '../../src/model/fused-forward.ts';
-import type { ModelArtifacts } from '../../src/model/classifier.ts';
 import { BUNDLED_MODEL_DIR, readModelDir } from '../../src/runtime/deno-model.ts';
 import { ensureBackend, hasBundledModel } from '../fixtures/app.ts';
 import { tinyModelArtifacts } from '../fixtures/tiny-model.ts';
 import { randomDagModel } from '../fixtures/dag-model.ts';
+import { loadLayersArtifacts as load } from '../fixtures/layers-model.ts';
 import { cutLayer, loadMobileNetV2, trunkArtifacts } from '../../train/mobilenet-trunk.ts';
 
 // Probabilities are compared absolutely; the fold rounds each weight once to float32.
 const TOLERANCE = 1e-5;
-
-function load({ modelJson, weights }: ModelArtifacts): Promise<tfl.LayersModel> {
-  const paths = modelJson.weightsManifest.flatMap((g) => g.paths);
-  const parts = paths.map((p) => new Uint8Array(weights[p] as Uint8Array));
-  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((offset, p) => (data.set(p, offset), offset + p.length), 0);
-  return tfl.loadLayersModel(tf.io.fromMemory({
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
-    weightData: data.buffer,
-  }));
-}
 
 function randomBatch(shape: [number, number, number, number], seed: number): tf.Tensor4D {
   return tf.randomUniform(shape, 0, 1, 'float32', seed) as tf.Tensor4D;

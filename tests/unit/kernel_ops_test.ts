@@ -1,25 +1,12 @@
 /** The folded pass run straight on the WASM kernels gives the tfjs op layer's numbers bit for bit and frees every buffer. */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import type { ModelArtifacts } from '../../src/model/classifier.ts';
 import { FusedForward } from '../../src/model/fused-forward.ts';
 import { BUNDLED_MODEL_DIR, readModelDir } from '../../src/runtime/deno-model.ts';
 import { ensureBackend, hasBundledModel } from '../fixtures/app.ts';
 import { randomDagModel } from '../fixtures/dag-model.ts';
+import { loadLayersArtifacts } from '../fixtures/layers-model.ts';
 import { cutLayer, loadMobileNetV2, trunkArtifacts } from '../../train/mobilenet-trunk.ts';
-
-async function loadArtifacts({ modelJson, weights }: ModelArtifacts): Promise<tfl.LayersModel> {
-  const paths = modelJson.weightsManifest.flatMap((g) => g.paths);
-  const parts = paths.map((p) => new Uint8Array(weights[p] as Uint8Array));
-  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((offset, p) => (data.set(p, offset), offset + p.length), 0);
-  return await tfl.loadLayersModel(tf.io.fromMemory({
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
-    weightData: data.buffer,
-  }));
-}
 
 /** Output and tapped layers as plain arrays, with the tensor and backend-buffer counts it left behind. */
 function pass(fused: FusedForward, x: tf.Tensor4D, names: string[], via: 'kernels' | 'ops') {
@@ -35,7 +22,7 @@ function pass(fused: FusedForward, x: tf.Tensor4D, names: string[], via: 'kernel
 Deno.test('MobileNetV2 trunk (gray stem, residual adds, GAP, dense): kernel path equals the op path exactly', async () => {
   await ensureBackend();
   const full = await loadMobileNetV2();
-  const model = await loadArtifacts(await trunkArtifacts(full, { block: 3, size: 64, channels: 1, headFilters: 16 }));
+  const model = await loadLayersArtifacts(await trunkArtifacts(full, { block: 3, size: 64, channels: 1, headFilters: 16 }));
   const fused = FusedForward.fromModel(model, { keep: ['cam_features', 'gap', cutLayer(3)] })!;
   assert.ok(fused.onKernels, 'every op of the trunk has a WASM kernel');
   const x = tf.randomUniform([2, 64, 64, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
@@ -55,7 +42,7 @@ Deno.test('MobileNetV2 trunk (gray stem, residual adds, GAP, dense): kernel path
 Deno.test('under tf.profile the pass runs through the engine, so the profile lists its kernels', async () => {
   await ensureBackend();
   const full = await loadMobileNetV2();
-  const model = await loadArtifacts(await trunkArtifacts(full, { block: 2, size: 32, channels: 3, headFilters: 8 }));
+  const model = await loadLayersArtifacts(await trunkArtifacts(full, { block: 2, size: 32, channels: 3, headFilters: 8 }));
   const fused = FusedForward.fromModel(model)!;
   assert.ok(fused.onKernels);
   const x = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
@@ -73,7 +60,7 @@ Deno.test({
   ignore: !(await hasBundledModel()),
   async fn() {
     await ensureBackend();
-    const model = await loadArtifacts((await readModelDir(BUNDLED_MODEL_DIR)).artifacts);
+    const model = await loadLayersArtifacts((await readModelDir(BUNDLED_MODEL_DIR)).artifacts);
     const fused = FusedForward.fromModel(model, { keep: ['cam_features', 'gap'] })!;
     assert.ok(fused.onKernels);
     const [, h, w, c] = model.inputs[0].shape as number[];
