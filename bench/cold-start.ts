@@ -3,14 +3,16 @@
  * WASM backend, reads the bundled model, builds the Classifier, warms it up, loads the gate and answers one
  * /predict through `app.request` (no socket), as src/deno.ts does. Per step it records wall ms and CPU ms
  * (user + system of the whole process): on a shared machine the CPU time is the steadier number. Then
- * (unless --no-http) spawn → first 200 from a real `deno serve` (bench/http.ts coldStart). Prints medians and
- * writes bench/results/cold-start.json. Asserts nothing.
+ * (unless --no-http) spawn → first 200 from a real `deno serve` (bench/http.ts coldStart), and with --workerd N
+ * the first /predict of N fresh workerd isolates (the `wrangler deploy` bundle, tests/workerd/launch.ts): wall
+ * ms and workerd's CPU ms for that request, which loads the model. Prints medians and writes
+ * bench/results/cold-start.json. Asserts nothing.
  *
- *   nice -n 15 node_modules/.bin/deno run -A bench/cold-start.ts [--runs 7] [--http-runs 5] [--no-http] [--model DIR]
+ *   nice -n 15 node_modules/.bin/deno run -A bench/cold-start.ts [--runs 7] [--http-runs 5] [--no-http] [--workerd 3] [--model DIR]
  */
 import { parseArgs } from 'node:util';
 import process from 'node:process';
-import { coldStart } from './http.ts';
+import { coldStart, processCpuSeconds } from './http.ts';
 import { benchImages, hasData } from './images.ts';
 import { loadAverage, machine } from './stats.ts';
 
@@ -21,6 +23,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '7' },
     'http-runs': { type: 'string', default: '5' },
     'no-http': { type: 'boolean', default: false },
+    workerd: { type: 'string', default: '0' },
     model: { type: 'string' },
     json: { type: 'string' },
   },
@@ -30,7 +33,8 @@ const { values: flags } = parseArgs({
 type Step = { wall: number; cpu: number };
 
 if (flags.child) {
-  // Only dynamic imports below, so module loading is timed as a step and not before the first line runs.
+  // Only dynamic imports below, so module loading is timed as a step and not before the first line runs. Step
+  // names are plain identifiers so scripts/docs-numbers.ts can quote them.
   const steps: Record<string, Step> = {};
   const cpuMs = () => {
     const { user, system } = process.cpuUsage();
@@ -44,11 +48,11 @@ if (flags.child) {
     [wall, cpu] = [w, c];
   };
   await import('@tensorflow/tfjs-core');
-  mark('import tfjs-core');
+  mark('importTfjsCore');
   // tfjs-layers is not imported here: serving loads it only for a model the folded graph cannot serve (then its
   // cost shows in Classifier.fromArtifacts).
   const { startWasmBackend } = await import('../src/runtime/deno-tf.ts');
-  mark('import tfjs-backend-wasm');
+  mark('importTfjsBackendWasm');
   const { createApp } = await import('../src/app.ts');
   const { Classifier } = await import('../src/model/classifier.ts');
   const { loadGate } = await import('../src/gate/load.ts');
@@ -57,23 +61,23 @@ if (flags.child) {
   const { SeenSet } = await import('../src/model/seen.ts');
   const { BUNDLED_MODEL_DIR, readModelDir } = await import('../src/runtime/deno-model.ts');
   const { loadDenoDecoders } = await import('../src/runtime/deno-wasm.ts');
-  mark('import app');
+  mark('importApp');
   await startWasmBackend();
-  mark('start wasm backend');
+  mark('startWasmBackend');
   const decoders = await loadDenoDecoders();
-  mark('compile codecs');
+  mark('compileCodecs');
   const { artifacts, card, seen, gate } = await readModelDir(flags.model ?? BUNDLED_MODEL_DIR);
-  mark('read model files');
+  mark('readModelFiles');
   // The steps of src/create-predictor.ts, timed one by one.
   const parsedCard = parseModelCard(card);
   const seenSet = seen ? new SeenSet(seen) : undefined;
-  mark('card + seen');
+  mark('cardAndSeen');
   const classifier = await Classifier.fromArtifacts(artifacts);
-  mark('Classifier.fromArtifacts');
+  mark('classifierFromArtifacts');
   classifier.warmUp();
   mark('warmUp');
   const loadedGate = await loadGate(gate, artifacts, classifier.pooledFeatureDim);
-  mark('gate');
+  mark('loadGate');
   const app = createApp({ predictor: Promise.resolve(new Predictor(classifier, decoders, parsedCard, seenSet, loadedGate)), log: () => {} });
   await new Promise((r) => setTimeout(r, 0)); // lets the app see the resolved predictor
   const [image] = await benchImages();
@@ -86,9 +90,9 @@ if (flags.child) {
     return response.json();
   };
   const first = await post();
-  mark('first /predict');
+  mark('firstPredict');
   const second = await post();
-  mark('second /predict');
+  mark('secondPredict');
   // The server's own stage timings (decode, preprocess, inference, gate): where the first request's extra goes.
   console.log(JSON.stringify({ steps, probability: first.probability, timings: [first.timings, second.timings] }));
   Deno.exit(0);
@@ -107,7 +111,8 @@ const round = (v: number) => Math.round(v * 10) / 10;
 const loadBefore = loadAverage();
 log(`load average ${loadBefore.join(' ')} (wall times under load are inflated; CPU times less so)`);
 
-const runs: { steps: Record<string, Step>; probability: number }[] = [];
+type Timings = Record<string, number>;
+const runs: { steps: Record<string, Step>; probability: number; timings: [Timings, Timings] }[] = [];
 for (let i = 0; i < Number(flags.runs); i++) {
   const args = ['run', '-A', new URL(import.meta.url).pathname, '--child'];
   if (flags.model) args.push('--model', flags.model);
@@ -123,7 +128,7 @@ const steps = Object.fromEntries(names.map((name) => [name, {
   wallMsMedian: round(median(runs.map((r) => r.steps[name].wall))),
   cpuMsMedian: round(median(runs.map((r) => r.steps[name].cpu))),
 }]));
-const toFirstAnswer = (pick: (s: Step) => number) => round(median(runs.map((r) => names.filter((n) => n !== 'second /predict').reduce((sum, n) => sum + pick(r.steps[n]), 0))));
+const toFirstAnswer = (pick: (s: Step) => number) => round(median(runs.map((r) => names.filter((n) => n !== 'secondPredict').reduce((sum, n) => sum + pick(r.steps[n]), 0))));
 
 let http: unknown = null;
 if (!flags['no-http']) {
@@ -131,6 +136,32 @@ if (!flags['no-http']) {
   log('deno serve: spawn → first /predict 200');
   http = await coldStart(false, image, Number(flags['http-runs']));
 }
+
+// workerd: a fresh process per run, its first request a /predict (the Worker loads the model on it).
+const workerd: { firstPredictMs: number; workerdCpuMs: number | null }[] = [];
+if (Number(flags.workerd) > 0) {
+  const { rawPost, startWorkerd } = await import('../tests/workerd/launch.ts');
+  const { multipart } = await import('../tests/fixtures/images.ts');
+  const [image] = await benchImages();
+  const form = new Request('http://encode/', { method: 'POST', body: multipart([{ name: 'image', bytes: image.bytes }]) });
+  const body = new Uint8Array(await form.arrayBuffer());
+  for (let i = 0; i < Number(flags.workerd); i++) {
+    const worker = await startWorkerd({ probe: false });
+    try {
+      const pid = worker.workerdPid;
+      const cpu0 = pid ? processCpuSeconds(pid) : 0;
+      const t0 = performance.now();
+      const res = await rawPost(worker.url, '/predict', form.headers.get('content-type')!, body);
+      const ms = performance.now() - t0;
+      if (res.status !== 200) throw new Error(`workerd /predict answered ${res.status}`);
+      workerd.push({ firstPredictMs: round(ms), workerdCpuMs: pid ? round((processCpuSeconds(pid) - cpu0) * 1000) : null });
+      log(`workerd run ${i + 1}: first /predict ${Math.round(ms)} ms`);
+    } finally {
+      await worker.stop();
+    }
+  }
+}
+const cpus = workerd.map((w) => w.workerdCpuMs).filter((v): v is number => v !== null);
 
 const results = {
   command: `deno run -A bench/cold-start.ts ${Deno.args.join(' ')}`.trim(),
@@ -142,10 +173,27 @@ const results = {
   probabilities: [...new Set(runs.map((r) => r.probability))],
   steps,
   inProcessToFirstAnswer: { wallMsMedian: toFirstAnswer((s) => s.wall), cpuMsMedian: toFirstAnswer((s) => s.cpu) },
+  // The answers' own stage timings (wall ms), medians: the first request pays one-off compilation the second does not.
+  predictStagesMsMedian: ['first', 'second'].map((which, i) => ({
+    request: which,
+    ...Object.fromEntries(Object.keys(runs[0].timings[i]).map((k) => [k, round(median(runs.map((r) => r.timings[i][k])))])),
+  })),
   denoServeColdStart: http,
+  workerdFirstPredict: workerd.length
+    ? {
+      runs: workerd,
+      wallMsMedian: round(median(workerd.map((w) => w.firstPredictMs))),
+      workerdCpuMsMedian: cpus.length ? round(median(cpus)) : null,
+    }
+    : null,
 };
 console.table(Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, v])));
-console.log(JSON.stringify({ inProcessToFirstAnswer: results.inProcessToFirstAnswer, http: (http as { summary?: unknown })?.summary, loadAverage: results.loadAverage }));
+console.log(JSON.stringify({
+  inProcessToFirstAnswer: results.inProcessToFirstAnswer,
+  http: (http as { summary?: unknown })?.summary,
+  workerd: results.workerdFirstPredict && { wallMsMedian: results.workerdFirstPredict.wallMsMedian, cpuMsMedian: results.workerdFirstPredict.workerdCpuMsMedian },
+  loadAverage: results.loadAverage,
+}));
 const out = flags.json ?? new URL('./results/cold-start.json', import.meta.url).pathname;
 await Deno.writeTextFile(out, JSON.stringify(results, null, 2) + '\n');
 log(`wrote ${out}`);
