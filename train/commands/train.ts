@@ -23,7 +23,7 @@ import { writeJson } from '../write-json.ts';
 const OPTIONS = {
   out: { type: 'string' },
   arch: { type: 'string', default: 'mnv2' },
-  size: { type: 'string', default: '160' },
+  size: { type: 'string', default: '128' },
   'stem-cut': { type: 'string', default: 'block_5_add' },
   cut: { type: 'string', default: 'block_10_project_BN' },
   head: { type: 'string', default: '128' },
@@ -39,7 +39,7 @@ const OPTIONS = {
   'save-loso': { type: 'string' },
   quantize: { type: 'string', default: 'uint8' },
   name: { type: 'string', default: 'two-site-mobilenetv2' },
-  version: { type: 'string', default: '2.1.0' },
+  version: { type: 'string', default: '2.2.0' },
 } as const;
 
 /** Runs `npm run train -- [flags]`. */
