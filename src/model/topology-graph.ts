@@ -16,19 +16,20 @@ const PAIRS = ['strides', 'poolSize', 'dilationRate', 'kernelSize'];
 
 /** snake_case → camelCase as tfjs-layers converts model.json keys and string values. */
 function camel(s: string): string {
-  return s.replace(/_+(\w|$)/g, (_, c: string) => c.toUpperCase());
+  return s.includes('_') ? s.replace(/_+(\w|$)/g, (_, c: string) => c.toUpperCase()) : s;
 }
 
+// Objects (initializer, regularizer and constraint configs) are left as written: the fold reads none of them.
 function tsValue(value: unknown): unknown {
   if (typeof value === 'string') return camel(value);
   if (Array.isArray(value)) return value.map(tsValue);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [camel(k), tsValue(v)]));
   return value;
 }
 
 /**
- * A layer's model.json config with the names and values tfjs-layers' getConfig() gives: keys and strings in
- * camelCase, the name as written, nulls left out (the fold's defaults are tfjs's), one-number pairs widened.
+ * A layer's model.json config with the names and values tfjs-layers' getConfig() gives for what the fold reads:
+ * keys and strings in camelCase, the name as written, nulls left out (the fold's defaults are tfjs's), one-number
+ * pairs widened.
  */
 function layerConfig(raw: Json): Record<string, unknown> {
   const config: Record<string, unknown> = {};
@@ -45,10 +46,20 @@ function layerConfig(raw: Json): Record<string, unknown> {
   return config;
 }
 
+/** Weight names grouped by the layer name before their last `/` (`block_1_expand/kernel` → `block_1_expand`). */
+function byLayer(weights: tf.NamedTensorMap): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const key of Object.keys(weights)) {
+    const layer = key.slice(0, Math.max(0, key.lastIndexOf('/')));
+    groups.set(layer, [...(groups.get(layer) ?? []), key]);
+  }
+  return groups;
+}
+
 /** The layer's weights from the decoded manifest, or null when a name is not one the fold knows. */
-function layerWeights(name: string, byName: tf.NamedTensorMap, used: Set<string>): tf.Tensor[] | null {
+function layerWeights(name: string, byName: tf.NamedTensorMap, groups: Map<string, string[]>, used: Set<string>): tf.Tensor[] | null {
   const prefix = `${name}/`;
-  const own = Object.keys(byName).filter((key) => key.startsWith(prefix));
+  const own = groups.get(name) ?? [];
   const suffixes = own.map((key) => key.slice(prefix.length));
   if (suffixes.some((s) => !WEIGHT_ORDER.includes(s))) return null;
   own.forEach((key) => used.add(key));
@@ -68,13 +79,14 @@ export function readTopologyGraph(topology: object, weights: tf.NamedTensorMap):
   const entries = (Array.isArray(config) ? config : config?.layers) as Json[] | undefined;
   if (!Array.isArray(entries) || entries.length === 0) return null;
   const used = new Set<string>();
+  const groups = byLayer(weights);
   const layers: GraphLayer[] = [];
   const graphLayer = (entry: Json, inputs: string[]): GraphLayer | null => {
     const raw = (entry.config ?? {}) as Json;
     const name = (entry.name ?? raw.name) as string | undefined;
     const className = entry.class_name as string | undefined;
     if (typeof name !== 'string' || typeof className !== 'string') return null;
-    const own = layerWeights(name, weights, used);
+    const own = layerWeights(name, weights, groups, used);
     if (!own) return null;
     return { name, className, config: layerConfig(raw), weights: () => own, inputs };
   };
