@@ -5,12 +5,12 @@
 //   {"url", "bundleBytes", "bundleGzipBytes", "startMs", "launcherPid", "workerdPid"}
 // once workerd listens, then serves until SIGTERM/SIGINT (or until stdin closes, with --stop-on-stdin-close,
 // so a test that dies cannot leave workerd behind). Worker console output goes to stderr.
-// Usage: node scripts/workerd-serve.mjs [--port N] [--var NAME=value …] [--stop-on-stdin-close] [--inspector-port N]
+// Usage: node scripts/workerd-serve.mjs [--port N] [--var NAME=value …] [--stop-on-stdin-close] [--inspector-port N] [--config PATH]
 // --inspector-port opens workerd's DevTools protocol on 127.0.0.1:N (CPU profiles of the Worker, docs/workers.md).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { Log, LogLevel, Miniflare } from 'miniflare';
@@ -22,13 +22,16 @@ const { values: args } = parseArgs({
     var: { type: 'string', multiple: true, default: [] },
     'stop-on-stdin-close': { type: 'boolean', default: false },
     'inspector-port': { type: 'string' },
+    config: { type: 'string' },
   },
 });
 const root = new URL('..', import.meta.url).pathname;
-const config = unstable_readConfig({ config: join(root, 'wrangler.toml') });
+// --config serves another Worker entry with the project's settings (bench/workerd-parts.ts); default wrangler.toml.
+const configPath = args.config ?? join(root, 'wrangler.toml');
+const config = unstable_readConfig({ config: configPath });
 
 const out = mkdtempSync(join(tmpdir(), 'worker-bundle-'));
-execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', out], {
+execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', out, '--config', configPath], {
   cwd: root,
   stdio: ['ignore', 'ignore', 'inherit'],
   env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
@@ -36,7 +39,9 @@ execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '
 
 // The upload: every module wrangler wrote (the README and source map are not uploaded).
 const files = readdirSync(out).filter((f) => f !== 'README.md' && !f.endsWith('.map'));
-files.sort((a, b) => (a === 'worker.js' ? -1 : b === 'worker.js' ? 1 : 0)); // the main module comes first
+// The main module comes first; wrangler names it after the entry file (src/worker.ts → worker.js).
+const main = `${basename(config.main).replace(/\.[^.]+$/, '')}.js`;
+files.sort((a, b) => (a === main ? -1 : b === main ? 1 : 0));
 const modules = files.map((f) => ({
   type: f.endsWith('.wasm') ? 'CompiledWasm' : f.endsWith('.bin') ? 'Data' : 'ESModule',
   path: join(out, f),
