@@ -136,6 +136,7 @@ function unfilterRow(filter: number, src: Uint8Array, up: Uint8Array, row: Uint8
       return true;
     case 4:
       if (bpp === 1) return paethGray(src, up, row);
+      if (bpp === 3 || bpp === 4) return paethColour(src, up, row, bpp);
       // With nothing to the left the Paeth predictor is the byte above.
       for (let i = 0; i < bpp; i++) row[i] = (src[i] + up[i]) & 255;
       for (let i = bpp; i < n; i++) row[i] = (src[i] + paeth(row[i - bpp], up[i], up[i - bpp])) & 255;
@@ -180,6 +181,35 @@ function paethGrayPair(src0: Uint8Array, src1: Uint8Array, up: Uint8Array, row0:
     a1 = (src1[i] + paeth(a1, a0, left0)) & 255;
     row1[i] = a1;
   }
+}
+
+/**
+ * Paeth for 8-bit RGB and RGBA rows: each channel's left and upper-left bytes stay in registers, as in
+ * paethGray, and the three or four channels' chains run side by side. The unfilter of an 831 × 538 RGBA BrEaST
+ * frame (most rows Paeth) in local workerd: ~5.9 → ~4.4 ms CPU (bench/workerd-parts.ts `unfilter`, two runs
+ * each, alternated; the byte-per-byte loop below it read the left pixel back from the row just written).
+ */
+function paethColour(src: Uint8Array, up: Uint8Array, row: Uint8Array, bpp: 3 | 4): true {
+  const n = row.length;
+  const alpha = bpp === 4;
+  let a0 = (src[0] + up[0]) & 255, a1 = (src[1] + up[1]) & 255, a2 = (src[2] + up[2]) & 255;
+  let a3 = alpha ? (src[3] + up[3]) & 255 : 0;
+  let c0 = up[0], c1 = up[1], c2 = up[2], c3 = alpha ? up[3] : 0;
+  row[0] = a0, row[1] = a1, row[2] = a2;
+  if (alpha) row[3] = a3;
+  for (let i = bpp; i < n; i += bpp) {
+    const b0 = up[i], b1 = up[i + 1], b2 = up[i + 2];
+    row[i] = a0 = (src[i] + paeth(a0, b0, c0)) & 255;
+    row[i + 1] = a1 = (src[i + 1] + paeth(a1, b1, c1)) & 255;
+    row[i + 2] = a2 = (src[i + 2] + paeth(a2, b2, c2)) & 255;
+    c0 = b0, c1 = b1, c2 = b2;
+    if (alpha) {
+      const b3 = up[i + 3];
+      row[i + 3] = a3 = (src[i + 3] + paeth(a3, b3, c3)) & 255;
+      c3 = b3;
+    }
+  }
+  return true;
 }
 
 /**
