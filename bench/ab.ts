@@ -12,6 +12,7 @@ import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { DEFAULT_IMAGE_LIMITS } from '../src/image/limits.ts';
 import type { Prediction, Predictor } from '../src/predictor.ts';
+import { checkoutBase } from './base-checkout.ts';
 import { DATA_DIR, hasData } from './images.ts';
 import { loadAverage, machine } from './stats.ts';
 
@@ -35,21 +36,6 @@ if (!hasData()) {
 const root = new URL('..', import.meta.url).pathname;
 const log = (message: string) => console.error(`[ab] ${message}`);
 
-/** The base commit's src/ in a temporary folder beside this checkout's package files and node_modules. */
-async function checkoutBase(rev: string): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: 'bench-ab-' });
-  const archive = await new Deno.Command('git', { args: ['archive', '--format=tar', rev, 'src'], cwd: root, stdout: 'piped', stderr: 'piped' }).output();
-  if (!archive.success) throw new Error(`git archive ${rev}: ${new TextDecoder().decode(archive.stderr)}`);
-  const tar = new Deno.Command('tar', { args: ['-x', '-C', dir], stdin: 'piped' }).spawn();
-  const writer = tar.stdin.getWriter();
-  await writer.write(archive.stdout);
-  await writer.close();
-  if (!(await tar.status).success) throw new Error('tar failed');
-  for (const file of ['package.json', 'deno.json']) await Deno.copyFile(`${root}${file}`, `${dir}/${file}`);
-  await Deno.symlink(`${root}node_modules`, `${dir}/node_modules`);
-  return dir;
-}
-
 type Build = (artifacts: unknown, card: unknown, decoders: unknown, seen?: Uint8Array, gate?: unknown) => Promise<Predictor>;
 async function predictorFrom(srcRoot: string): Promise<Predictor> {
   const { createPredictor } = await import(`file://${srcRoot}/src/create-predictor.ts`) as { createPredictor: Build };
@@ -60,7 +46,7 @@ async function predictorFrom(srcRoot: string): Promise<Predictor> {
 }
 
 const loadBefore = loadAverage();
-const baseDir = await checkoutBase(flags.base);
+const baseDir = await checkoutBase(flags.base, root);
 try {
   const { startWasmBackend } = await import('../src/runtime/deno-tf.ts');
   await startWasmBackend();

@@ -8,10 +8,14 @@
  * ms and workerd's CPU ms for that request, which loads the model. Prints medians and writes
  * bench/results/cold-start.json. Asserts nothing.
  *
- *   nice -n 15 node_modules/.bin/deno run -A bench/cold-start.ts [--runs 7] [--http-runs 5] [--no-http] [--workerd 3] [--model DIR]
+ * With --base REV, each run is followed by one of REV's src/ on this checkout's model (in-process steps only).
+ *
+ *   nice -n 15 node_modules/.bin/deno run -A bench/cold-start.ts [--runs 7] [--http-runs 5] [--no-http] [--workerd 3]
+ *     [--base REV] [--model DIR]
  */
 import { parseArgs } from 'node:util';
 import process from 'node:process';
+import { checkoutBase } from './base-checkout.ts';
 import { coldStart, processCpuSeconds } from './http.ts';
 import { benchImages, hasData } from './images.ts';
 import { loadAverage, machine } from './stats.ts';
@@ -25,6 +29,8 @@ const { values: flags } = parseArgs({
     'no-http': { type: 'boolean', default: false },
     workerd: { type: 'string', default: '0' },
     model: { type: 'string' },
+    base: { type: 'string' },
+    src: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -51,22 +57,24 @@ if (flags.child) {
   mark('importTfjsCore');
   // tfjs-layers is not imported here: serving loads it only for a model the folded graph cannot serve (then its
   // cost shows in Classifier.fromArtifacts).
-  const { startWasmBackend } = await import('../src/runtime/deno-tf.ts');
+  // --src: another checkout's src/ (an earlier commit's, from --base), typed as this one's.
+  const src = (path: string) => `file://${flags.src ?? new URL('..', import.meta.url).pathname}/src/${path}`;
+  const { startWasmBackend } = await import(src('runtime/deno-tf.ts')) as typeof import('../src/runtime/deno-tf.ts');
   mark('importTfjsBackendWasm');
-  const { createApp } = await import('../src/app.ts');
-  const { Classifier } = await import('../src/model/classifier.ts');
-  const { loadGate } = await import('../src/gate/load.ts');
-  const { Predictor } = await import('../src/predictor.ts');
-  const { parseModelCard } = await import('../src/model/card.ts');
-  const { SeenSet } = await import('../src/model/seen.ts');
-  const { BUNDLED_MODEL_DIR, readModelDir } = await import('../src/runtime/deno-model.ts');
-  const { loadDenoDecoders } = await import('../src/runtime/deno-wasm.ts');
+  const { createApp } = await import(src('app.ts')) as typeof import('../src/app.ts');
+  const { Classifier } = await import(src('model/classifier.ts')) as typeof import('../src/model/classifier.ts');
+  const { loadGate } = await import(src('gate/load.ts')) as typeof import('../src/gate/load.ts');
+  const { Predictor } = await import(src('predictor.ts')) as typeof import('../src/predictor.ts');
+  const { parseModelCard } = await import(src('model/card.ts')) as typeof import('../src/model/card.ts');
+  const { SeenSet } = await import(src('model/seen.ts')) as typeof import('../src/model/seen.ts');
+  const { readModelDir } = await import(src('runtime/deno-model.ts')) as typeof import('../src/runtime/deno-model.ts');
+  const { loadDenoDecoders } = await import(src('runtime/deno-wasm.ts')) as typeof import('../src/runtime/deno-wasm.ts');
   mark('importApp');
   await startWasmBackend();
   mark('startWasmBackend');
   const decoders = await loadDenoDecoders();
   mark('compileCodecs');
-  const { artifacts, card, seen, gate } = await readModelDir(flags.model ?? BUNDLED_MODEL_DIR);
+  const { artifacts, card, seen, gate } = await readModelDir(flags.model ?? new URL('../static/model/', import.meta.url));
   mark('readModelFiles');
   // The steps of src/create-predictor.ts, timed one by one.
   const parsedCard = parseModelCard(card);
@@ -112,23 +120,41 @@ const loadBefore = loadAverage();
 log(`load average ${loadBefore.join(' ')} (wall times under load are inflated; CPU times less so)`);
 
 type Timings = Record<string, number>;
-const runs: { steps: Record<string, Step>; probability: number; timings: [Timings, Timings] }[] = [];
-for (let i = 0; i < Number(flags.runs); i++) {
-  const args = ['run', '-A', new URL(import.meta.url).pathname, '--child'];
-  if (flags.model) args.push('--model', flags.model);
-  const t0 = performance.now();
+type Run = { steps: Record<string, Step>; probability: number; timings: [Timings, Timings] };
+const root = new URL('..', import.meta.url).pathname;
+/** One fresh process timing the steps, on this checkout's src/ or `src` (another checkout's root). */
+async function child(src?: string): Promise<Run> {
+  const args = ['run', '-A', new URL(import.meta.url).pathname, '--child', '--model', flags.model ?? `${root}static/model/`];
+  if (src) args.push('--src', src);
   const out = await new Deno.Command(Deno.execPath(), { args, stdout: 'piped', stderr: 'inherit' }).output();
-  if (!out.success) throw new Error(`child run ${i} failed`);
-  const run = JSON.parse(new TextDecoder().decode(out.stdout).trim().split('\n').pop()!);
-  runs.push(run);
-  log(`run ${i + 1}: process ${Math.round(performance.now() - t0)} ms`);
+  if (!out.success) throw new Error(`child run failed${src ? ` (${src})` : ''}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout).trim().split('\n').pop()!);
+}
+// --base REV: that commit's src/ (bench/base-checkout.ts) on this checkout's model, run by run in turn with this one.
+const baseDir = flags.base ? await checkoutBase(flags.base, root) : undefined;
+const runs: Run[] = [];
+const baseRuns: Run[] = [];
+try {
+  for (let i = 0; i < Number(flags.runs); i++) {
+    const t0 = performance.now();
+    runs.push(await child());
+    if (baseDir) baseRuns.push(await child(baseDir));
+    log(`run ${i + 1}: ${Math.round(performance.now() - t0)} ms`);
+  }
+} finally {
+  if (baseDir) await Deno.remove(baseDir, { recursive: true });
 }
 const names = Object.keys(runs[0].steps);
-const steps = Object.fromEntries(names.map((name) => [name, {
-  wallMsMedian: round(median(runs.map((r) => r.steps[name].wall))),
-  cpuMsMedian: round(median(runs.map((r) => r.steps[name].cpu))),
-}]));
-const toFirstAnswer = (pick: (s: Step) => number) => round(median(runs.map((r) => names.filter((n) => n !== 'secondPredict').reduce((sum, n) => sum + pick(r.steps[n]), 0))));
+/** Median wall and CPU ms per step, and of the sum of the steps up to the first answer. */
+function summary(runs: Run[]) {
+  const steps = Object.fromEntries(names.map((name) => [name, {
+    wallMsMedian: round(median(runs.map((r) => r.steps[name].wall))),
+    cpuMsMedian: round(median(runs.map((r) => r.steps[name].cpu))),
+  }]));
+  const toFirstAnswer = (pick: (s: Step) => number) => round(median(runs.map((r) => names.filter((n) => n !== 'secondPredict').reduce((sum, n) => sum + pick(r.steps[n]), 0))));
+  return { steps, inProcessToFirstAnswer: { wallMsMedian: toFirstAnswer((s) => s.wall), cpuMsMedian: toFirstAnswer((s) => s.cpu) } };
+}
+const { steps, inProcessToFirstAnswer } = summary(runs);
 
 let http: unknown = null;
 if (!flags['no-http']) {
@@ -172,12 +198,14 @@ const results = {
   // Every run's served probability: the cold path must give the same number each time.
   probabilities: [...new Set(runs.map((r) => r.probability))],
   steps,
-  inProcessToFirstAnswer: { wallMsMedian: toFirstAnswer((s) => s.wall), cpuMsMedian: toFirstAnswer((s) => s.cpu) },
+  inProcessToFirstAnswer,
   // The answers' own stage timings (wall ms), medians: the first request pays one-off compilation the second does not.
   predictStagesMsMedian: ['first', 'second'].map((which, i) => ({
     request: which,
     ...Object.fromEntries(Object.keys(runs[0].timings[i]).map((k) => [k, round(median(runs.map((r) => r.timings[i][k])))])),
   })),
+  // The same steps on the --base commit's src/, interleaved with the runs above (same model, same machine load).
+  base: baseDir ? { rev: flags.base, probabilities: [...new Set(baseRuns.map((r) => r.probability))], ...summary(baseRuns) } : null,
   denoServeColdStart: http,
   workerdFirstPredict: workerd.length
     ? {
@@ -190,6 +218,7 @@ const results = {
 console.table(Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, v])));
 console.log(JSON.stringify({
   inProcessToFirstAnswer: results.inProcessToFirstAnswer,
+  base: results.base && { rev: results.base.rev, inProcessToFirstAnswer: results.base.inProcessToFirstAnswer },
   http: (http as { summary?: unknown })?.summary,
   workerd: results.workerdFirstPredict && { wallMsMedian: results.workerdFirstPredict.wallMsMedian, cpuMsMedian: results.workerdFirstPredict.workerdCpuMsMedian },
   loadAverage: results.loadAverage,
