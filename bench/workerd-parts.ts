@@ -5,7 +5,7 @@
  *
  * Serves bench/workerd-parts-worker.ts (the served predictor, built as src/worker.ts builds it) with the project's
  * wrangler settings in workerd, then for each image and part sends the same multipart body with k = 0 and k = K
- * and takes the workerd process's CPU difference (all threads, /proc/PID/task/*\/schedstat, nanoseconds) over K:
+ * and takes the workerd process's CPU difference (all live threads, bench/http.ts threadsCpuSeconds) over K:
  * the part's CPU when repeated back to back (warm caches), median over the rounds. Parts and images are
  * interleaved within a round, so a busy machine slows them alike. A single request runs each part once on cold
  * caches, so its total (bench/workerd.ts) is larger than the sum of these; `request` is the k = 0 request itself
@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
 import { rawPost } from '../tests/workerd/launch.ts';
+import { threadsCpuSeconds } from './http.ts';
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -33,17 +34,6 @@ const IMAGES = ['busi/benign/benign (1).png', 'busi/malignant/malignant (1).png'
 const PARTS = ['multipart', 'seen', 'decode', 'unfilter', 'preprocess', 'stats', 'inference', 'pipeline'];
 const K = Number(args.k);
 const ROOT = new URL('..', import.meta.url).pathname;
-
-/** CPU nanoseconds of every thread of a process. */
-function cpuNs(pid: number): number {
-  let sum = 0;
-  for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
-    try {
-      sum += Number(Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/schedstat`).split(' ')[0]);
-    } catch { /* the thread ended meanwhile */ }
-  }
-  return sum;
-}
 
 // The project's wrangler.toml with the bench Worker as entry (bench/tmp/ is ignored by git).
 await Deno.mkdir(`${ROOT}bench/tmp`, { recursive: true });
@@ -82,13 +72,13 @@ try {
   for (let round = 0; round < Number(args.rounds); round++) {
     for (const [i, body] of bodies.entries()) {
       for (const part of PARTS) {
-        let t = cpuNs(pid);
+        let t = threadsCpuSeconds(pid);
         await call(body, part, 0);
-        const base = cpuNs(pid) - t;
-        t = cpuNs(pid);
+        const base = threadsCpuSeconds(pid) - t;
+        t = threadsCpuSeconds(pid);
         await call(body, part, K);
-        (samples[i] as Record<string, number[]>)[part].push((cpuNs(pid) - t - base) / K / 1e6);
-        samples[i].request.push(base / 1e6);
+        (samples[i] as Record<string, number[]>)[part].push(((threadsCpuSeconds(pid) - t - base) / K) * 1000);
+        samples[i].request.push(base * 1000);
       }
     }
   }

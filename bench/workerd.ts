@@ -14,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Image } from 'imagescript';
-import { processCpuSeconds } from './http.ts';
+import { threadsCpuSeconds } from './http.ts';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
 import {
@@ -123,7 +123,7 @@ const stages = { decode: [] as number[], preprocess: [] as number[], inference: 
 let pngCpuMs = NaN;
 let healthCpuMs = NaN;
 // workerd CPU seconds per image (summed over that image's requests) and request counts.
-const perImage = IMAGES.map(() => ({ cpuSeconds: 0, requests: 0 }));
+const perImage = IMAGES.map(() => ({ cpuSeconds: 0, requests: 0, cpuMs: [] as number[] }));
 try {
   await waitReady(worker.url);
   // Warm every code path, then pause: V8 recompiles hot wasm/JS on background threads for a while after the
@@ -134,24 +134,25 @@ try {
   // What any request costs workerd here without the pipeline: a new TCP connection, HTTP parsing, Miniflare's
   // own entry worker (which a deployed Worker does not run) and the Hono app answering /health.
   if (pid) {
-    const h0 = processCpuSeconds(pid);
+    const h0 = threadsCpuSeconds(pid);
     for (let i = 0; i < Number(args.warm); i++) await rawGet(worker.url, '/health');
-    healthCpuMs = ((processCpuSeconds(pid) - h0) * 1000) / Number(args.warm);
+    healthCpuMs = ((threadsCpuSeconds(pid) - h0) * 1000) / Number(args.warm);
   }
-  const cpu0 = pid ? processCpuSeconds(pid) : NaN;
+  const cpu0 = pid ? threadsCpuSeconds(pid) : NaN;
   for (let i = 0; i < Number(args.warm); i++) {
-    const before = pid ? processCpuSeconds(pid) : NaN;
+    const before = pid ? threadsCpuSeconds(pid) : NaN;
     const { ms, body } = await timedPost(worker.url, [images[i % images.length]]);
-    // Requests run one at a time, so each one's CPU delta belongs to its image (10 ms clock ticks: the sums
-    // over many requests are what is meaningful).
-    perImage[i % images.length].cpuSeconds += pid ? processCpuSeconds(pid) - before : NaN;
+    // Requests run one at a time, so each one's CPU delta belongs to its image.
+    const spent = pid ? threadsCpuSeconds(pid) - before : NaN;
+    perImage[i % images.length].cpuSeconds += spent;
+    perImage[i % images.length].cpuMs.push(spent * 1000);
     perImage[i % images.length].requests++;
     latencies.push(ms);
     for (const key of Object.keys(stages) as (keyof typeof stages)[]) stages[key].push(body.timings[key]);
   }
   // The workerd process's CPU (runtime + isolate, all threads) per warm PNG request: the closest local
   // stand-in for the CPU time Workers bills and limits (10 ms on the free plan).
-  if (pid) pngCpuMs = ((processCpuSeconds(pid) - cpu0) * 1000) / Number(args.warm);
+  if (pid) pngCpuMs = ((threadsCpuSeconds(pid) - cpu0) * 1000) / Number(args.warm);
   for (let i = 0; i < 10; i++) {
     explain.push((await timedPost(worker.url, [images[i % images.length]], '?explain=true')).ms);
   }
@@ -250,6 +251,11 @@ const result = {
     workerdCpuMsPerImage: Object.fromEntries(IMAGES.map((name, i) => [
       name,
       Number.isNaN(pngCpuMs) ? null : round((perImage[i].cpuSeconds * 1000) / perImage[i].requests, 2),
+    ])),
+    // The median request per image: less swayed than the mean by a request that other processes slowed down.
+    workerdCpuMsPerImageMedian: Object.fromEntries(IMAGES.map((name, i) => [
+      name,
+      Number.isNaN(pngCpuMs) ? null : round(median(perImage[i].cpuMs), 2),
     ])),
     // A /health request's workerd CPU, and the PNG request's CPU above it: the part the Worker's own code
     // spends on a prediction (an upper bound on Workers' billed CPU, which excludes the runtime's HTTP work).
