@@ -11,6 +11,8 @@ const DENO = Deno.execPath();
 export interface Server {
   url: string;
   pid: number;
+  /** Resolves once `count` isolates have logged their ready event (the model loaded, the port long bound). */
+  isolatesReady(count: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -30,10 +32,23 @@ export function startServer(parallel: boolean, env: Record<string, string> = {})
   args.push('src/deno.ts');
   const spawnedAt = performance.now();
   // PORT is cleared: src/deno.ts honours it over --port.
-  const child = new Deno.Command(DENO, { args, cwd: ROOT, env: { PORT: '', ...env }, stdout: 'null', stderr: 'null' }).spawn();
+  const child = new Deno.Command(DENO, { args, cwd: ROOT, env: { PORT: '', ...env }, stdout: 'piped', stderr: 'null' }).spawn();
+  // stdout is drained for the whole run (a full pipe would stall the server) and only ready events are counted.
+  let ready = 0;
+  const waiting: { count: number; resolve: () => void }[] = [];
+  (async () => {
+    let pending = '';
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      ready += lines.filter((line) => line.includes('"event":"ready"')).length;
+      for (const w of waiting.filter((w) => ready >= w.count)) w.resolve();
+    }
+  })().catch(() => {});
   const server: Server = {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid,
+    isolatesReady: (count) => ready >= count ? Promise.resolve() : new Promise((resolve) => void waiting.push({ count, resolve })),
     async stop() {
       try {
         child.kill('SIGTERM');

@@ -134,6 +134,9 @@ if (!flags['no-http']) {
     const { server } = startServer(parallel);
     try {
       await waitForFirstAnswer(server.url, images[0]);
+      // --parallel: the first answer comes from whichever isolate is up first, and keep-alive connections opened
+      // before the other one listens stay on the first for the whole run (seen as runs at one isolate's rate).
+      if (parallel) await server.isolatesReady(navigator.hardwareConcurrency);
       for (const image of images) {
         for (const concurrency of [1, 8, 32]) {
           log(`http ${mode}: ${image.name} at concurrency ${concurrency} for ${seconds} s`);

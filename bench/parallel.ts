@@ -35,6 +35,9 @@ for (let round = 0; round < Number(flags.rounds); round++) {
     const { server } = startServer(parallel);
     try {
       await waitForFirstAnswer(server.url, png, 60_000);
+      // --parallel: the first answer comes from whichever isolate is up first, and keep-alive connections opened
+      // before the other one listens stay on the first for the whole run (seen as runs at one isolate's rate).
+      if (parallel) await server.isolatesReady(navigator.hardwareConcurrency);
       const result = await loadRun(server, parallel ? 'parallel' : 'single', png, Number(flags.concurrency), Number(flags.seconds));
       runs.push(result);
       log(`${result.mode}: ${result.throughputPerSecond} requests/s, p50 ${result.latency.p50} ms, load ${loadAverage().join(' ')}`);
