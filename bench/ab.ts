@@ -8,13 +8,12 @@
  * Writes bench/results/ab.json. Flags: --base=REV (required), --rounds=N (default 60), --image=PATH (under the
  * data folder; repeatable; default a BUSI gray frame and a BrEaST RGBA frame), --out=PATH.
  */
-import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { DEFAULT_IMAGE_LIMITS } from '../src/image/limits.ts';
 import type { Prediction, Predictor } from '../src/predictor.ts';
 import { checkoutBase } from './base-checkout.ts';
 import { DATA_DIR, hasData } from './images.ts';
-import { loadAverage, machine } from './stats.ts';
+import { interleavedCpuMs, loadAverage, machine } from './stats.ts';
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -66,17 +65,8 @@ try {
     const [base, head] = await Promise.all([run(variants.base, true)(), run(variants.head, true)()]);
     const heat = (a?: number[], b?: number[]) => Math.max(0, ...(a ?? []).map((v, i) => Math.abs(v - (b?.[i] ?? NaN))));
     log(`${image}: ${rounds} rounds`);
-    for (let i = 0; i < 5; i++) for (const s of steps) await s.call();
-    const cpu = steps.map(() => 0);
-    for (let i = 0; i < rounds; i++) {
-      for (const [k, s] of steps.entries()) {
-        const c0 = process.cpuUsage();
-        await s.call();
-        const c = process.cpuUsage(c0);
-        cpu[k] += (c.user + c.system) / 1000;
-      }
-    }
-    const ms = (name: string, explain: boolean) => Math.round((cpu[steps.findIndex((s) => s.name === name && s.explain === explain)] / rounds) * 100) / 100;
+    const cpu = await interleavedCpuMs(steps.map((s) => s.call), rounds);
+    const ms = (name: string, explain: boolean) => cpu[steps.findIndex((s) => s.name === name && s.explain === explain)];
     results.push({
       image,
       cpuMsPerPrediction: {

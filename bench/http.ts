@@ -186,3 +186,15 @@ export async function coldStart(parallel: boolean, image: BenchImage, repeats: n
   }
   return { mode: parallel ? 'parallel' : 'single', samples, summary: summarize(samples) };
 }
+
+/** The first line scripts/workerd-serve.mjs prints ({ url, workerdPid, … }), read from its stdout. */
+export async function workerdAnnouncement(stdout: ReadableStream<Uint8Array>): Promise<{ url: string; workerdPid: number }> {
+  const lines = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  while (!text.includes('\n')) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error('workerd-serve.mjs exited before announcing its URL');
+    text += value;
+  }
+  return JSON.parse(text.split('\n')[0]);
+}

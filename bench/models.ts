@@ -8,7 +8,6 @@
  * 80), --image=PATH (under the data folder; repeatable; default a BUSI gray frame and a BrEaST RGBA frame),
  * --out=PATH.
  */
-import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { createPredictor } from '../src/create-predictor.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../src/image/limits.ts';
@@ -17,7 +16,7 @@ import { readModelDir } from '../src/runtime/deno-model.ts';
 import { startWasmBackend } from '../src/runtime/deno-tf.ts';
 import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
 import { DATA_DIR, hasData } from './images.ts';
-import { loadAverage, machine } from './stats.ts';
+import { interleavedCpuMs, loadAverage, machine } from './stats.ts';
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -60,17 +59,8 @@ for (const image of flags.image) {
     }))
   );
   log(`${image}: ${rounds} rounds × ${steps.length} calls`);
-  for (let i = 0; i < 5; i++) for (const s of steps) await s.call();
-  const cpu = steps.map(() => 0);
-  for (let i = 0; i < rounds; i++) {
-    for (const [k, s] of steps.entries()) {
-      const c0 = process.cpuUsage();
-      await s.call();
-      const c = process.cpuUsage(c0);
-      cpu[k] += (c.user + c.system) / 1000;
-    }
-  }
-  const ms = (dir: string, explain: boolean) => Math.round((cpu[steps.findIndex((s) => s.dir === dir && s.explain === explain)] / rounds) * 100) / 100;
+  const cpu = await interleavedCpuMs(steps.map((s) => s.call), rounds);
+  const ms = (dir: string, explain: boolean) => cpu[steps.findIndex((s) => s.dir === dir && s.explain === explain)];
   rows.push({ image, cpuMsPerPrediction: Object.fromEntries(models.map((m) => [m.dir, { plain: ms(m.dir, false), explain: ms(m.dir, true) }])) });
 }
 const result = {

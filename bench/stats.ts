@@ -1,3 +1,4 @@
+import process from 'node:process';
 /** Latency summary of a set of samples (milliseconds). */
 export interface Summary {
   n: number;
@@ -47,4 +48,22 @@ export function machine(): { cpu: string; cores: number; deno: string; v8: strin
     cpu = /model name\s*:\s*(.*)/.exec(Deno.readTextFileSync('/proc/cpuinfo'))?.[1] ?? cpu;
   } catch { /* not Linux */ }
   return { cpu, cores: navigator.hardwareConcurrency, deno: Deno.version.deno, v8: Deno.version.v8 };
+}
+
+/**
+ * Process CPU ms (all threads) per call of each step, the steps interleaved call by call for `rounds` rounds
+ * after 5 warm-up rounds, so drift in machine load falls on every step alike.
+ */
+export async function interleavedCpuMs(calls: (() => Promise<unknown>)[], rounds: number): Promise<number[]> {
+  for (let i = 0; i < 5; i++) for (const call of calls) await call();
+  const cpu = calls.map(() => 0);
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, call] of calls.entries()) {
+      const c0 = process.cpuUsage();
+      await call();
+      const c = process.cpuUsage(c0);
+      cpu[k] += (c.user + c.system) / 1000;
+    }
+  }
+  return cpu.map((total) => Math.round((total / rounds) * 100) / 100);
 }

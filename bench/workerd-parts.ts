@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
 import { rawPost } from '../tests/workerd/launch.ts';
-import { threadsCpuSeconds } from './http.ts';
+import { threadsCpuSeconds, workerdAnnouncement } from './http.ts';
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -53,14 +53,7 @@ const bodies = await Promise.all(IMAGES.map(async (file) => {
   return { file, type: form.headers.get('content-type')!, body: new Uint8Array(await form.arrayBuffer()) };
 }));
 try {
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = '';
-  while (!text.includes('\n')) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error('workerd-serve.mjs exited before announcing its URL');
-    text += value;
-  }
-  const { url, workerdPid: pid } = JSON.parse(text.split('\n')[0]);
+  const { url, workerdPid: pid } = await workerdAnnouncement(child.stdout);
   const call = async (body: typeof bodies[number], part: string, k: number) => {
     const res = await rawPost(url, `/?part=${part}&k=${k}`, body.type, body.body);
     if (res.status !== 200) throw new Error(`${part} on ${body.file} answered ${res.status}: ${res.body.slice(0, 300)}`);

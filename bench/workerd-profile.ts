@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
 import { rawPost } from '../tests/workerd/launch.ts';
+import { workerdAnnouncement } from './http.ts';
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -68,14 +69,7 @@ const child = new Deno.Command('node', {
   stderr: 'null',
 }).spawn();
 try {
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = '';
-  while (!text.includes('\n')) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error('workerd-serve.mjs exited before announcing its URL');
-    text += value;
-  }
-  const { url } = JSON.parse(text.split('\n')[0]);
+  const { url } = await workerdAnnouncement(child.stdout);
   const form = new Request('http://encode/', { method: 'POST', body: multipart([{ name: 'image', bytes: readData(flags.image) }]) });
   const type = form.headers.get('content-type')!;
   const body = new Uint8Array(await form.arrayBuffer());
