@@ -99,14 +99,19 @@ export function processCpuSeconds(pid: number): number {
  * per-request deltas of a few ms, where processCpuSeconds' 10 ms ticks make every single delta 0 or 10 ms. Threads
  * that exited are not counted (workerd's and Deno's worker threads live as long as the process).
  */
-export function threadsCpuSeconds(pid: number): number {
-  let ns = 0;
+/** CPU seconds of each live thread of a process, by thread id (/proc/<pid>/task/<tid>/schedstat). */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
   for (const task of Deno.readDirSync(`/proc/${pid}/task`)) {
     try {
-      ns += Number(Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/schedstat`).split(' ')[0]);
-    } catch { /* the thread ended meanwhile */ }
+      out.set(task.name, Number(Deno.readTextFileSync(`/proc/${pid}/task/${task.name}/schedstat`).split(' ')[0]) / 1e9);
+    } catch { /* the thread ended */ }
   }
-  return ns / 1e9;
+  return out;
+}
+
+export function threadsCpuSeconds(pid: number): number {
+  return [...threadCpuSeconds(pid).values()].reduce((sum, s) => sum + s, 0);
 }
 
 /** One load run's results. */

@@ -7,7 +7,7 @@
  * --concurrency=N (default 8), --out=PATH.
  */
 import { parseArgs } from 'node:util';
-import { loadRun, type LoadResult, startServer, waitForFirstAnswer } from './http.ts';
+import { loadRun, type LoadResult, startServer, threadCpuSeconds, waitForFirstAnswer } from './http.ts';
 import { benchImages, hasData } from './images.ts';
 import { loadAverage, machine } from './stats.ts';
 
@@ -29,7 +29,8 @@ const [png] = await benchImages();
 const loadBefore = loadAverage();
 log(`load average before: ${loadBefore.join(' ')}`);
 
-const runs: LoadResult[] = [];
+// Each run's busiest server threads (CPU s during the run): with --parallel, one per isolate when both work.
+const runs: (LoadResult & { busiestThreadsCpuSeconds: number[] })[] = [];
 for (let round = 0; round < Number(flags.rounds); round++) {
   for (const parallel of [false, true]) {
     const { server } = startServer(parallel);
@@ -38,9 +39,12 @@ for (let round = 0; round < Number(flags.rounds); round++) {
       // --parallel: the first answer comes from whichever isolate is up first, and keep-alive connections opened
       // before the other one listens stay on the first for the whole run (seen as runs at one isolate's rate).
       if (parallel) await server.isolatesReady(navigator.hardwareConcurrency);
+      const before = threadCpuSeconds(server.pid);
       const result = await loadRun(server, parallel ? 'parallel' : 'single', png, Number(flags.concurrency), Number(flags.seconds));
-      runs.push(result);
-      log(`${result.mode}: ${result.throughputPerSecond} requests/s, p50 ${result.latency.p50} ms, load ${loadAverage().join(' ')}`);
+      const after = threadCpuSeconds(server.pid);
+      const busiest = [...after].map(([tid, s]) => Math.round((s - (before.get(tid) ?? 0)) * 100) / 100).sort((a, b) => b - a).slice(0, 2);
+      runs.push({ ...result, busiestThreadsCpuSeconds: busiest });
+      log(`${result.mode}: ${result.throughputPerSecond} requests/s, p50 ${result.latency.p50} ms, busiest threads ${busiest.join(' / ')} s CPU, load ${loadAverage().join(' ')}`);
     } finally {
       await server.stop();
     }
