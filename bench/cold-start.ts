@@ -16,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import process from 'node:process';
 import { checkoutBase } from './base-checkout.ts';
-import { coldStart, processCpuSeconds } from './http.ts';
+import { coldStart, encodeForm, processCpuSeconds } from './http.ts';
 import { benchImages, hasData } from './images.ts';
 import { loadAverage, machine } from './stats.ts';
 
@@ -169,15 +169,14 @@ if (Number(flags.workerd) > 0) {
   const { rawPost, startWorkerd } = await import('../tests/workerd/launch.ts');
   const { multipart } = await import('../tests/fixtures/images.ts');
   const [image] = await benchImages();
-  const form = new Request('http://encode/', { method: 'POST', body: multipart([{ name: 'image', bytes: image.bytes }]) });
-  const body = new Uint8Array(await form.arrayBuffer());
+  const { contentType, body } = await encodeForm(multipart([{ name: 'image', bytes: image.bytes }]));
   for (let i = 0; i < Number(flags.workerd); i++) {
     const worker = await startWorkerd({ probe: false });
     try {
       const pid = worker.workerdPid;
       const cpu0 = pid ? processCpuSeconds(pid) : 0;
       const t0 = performance.now();
-      const res = await rawPost(worker.url, '/predict', form.headers.get('content-type')!, body);
+      const res = await rawPost(worker.url, '/predict', contentType, body);
       const ms = performance.now() - t0;
       if (res.status !== 200) throw new Error(`workerd /predict answered ${res.status}`);
       workerd.push({ firstPredictMs: round(ms), workerdCpuMs: pid ? round((processCpuSeconds(pid) - cpu0) * 1000) : null });

@@ -66,6 +66,12 @@ function form(image: BenchImage): FormData {
   return body;
 }
 
+/** A multipart form encoded once into the bytes and content type a client sends (encoding is the client's cost). */
+export async function encodeForm(form: FormData): Promise<{ contentType: string; body: Uint8Array<ArrayBuffer> }> {
+  const request = new Request('http://encode/', { method: 'POST', body: form });
+  return { contentType: request.headers.get('content-type')!, body: new Uint8Array(await request.arrayBuffer()) };
+}
+
 /** POSTs the image to /predict; resolves with the status (the body is read so the connection is reused). */
 export async function predict(url: string, image: BenchImage, timeoutMs = 30_000): Promise<number> {
   const response = await fetch(`${url}/predict`, { method: 'POST', body: form(image), signal: AbortSignal.timeout(timeoutMs) });

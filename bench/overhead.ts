@@ -24,6 +24,7 @@ import { CODEC_URLS } from '../src/runtime/wasm-paths.ts';
 import { BUNDLED_MODEL_DIR, readModelDir } from '../src/runtime/deno-model.ts';
 import { startWasmBackend } from '../src/runtime/deno-tf.ts';
 import { loadDenoDecoders } from '../src/runtime/deno-wasm.ts';
+import { encodeForm } from './http.ts';
 import { benchImages, hasData } from './images.ts';
 import { clockKernels } from './kernel-clock.ts';
 import { loadAverage, machine, percentile, summarize, type Summary } from './stats.ts';
@@ -50,13 +51,9 @@ const predictor = await createPredictor(artifacts, card, await loadDenoDecoders(
 const [png] = await benchImages();
 
 // The multipart body a client sends, encoded once (its encoding is the client's cost, not the server's).
-const encoded = new Request('http://bench/predict', { method: 'POST', body: (() => {
-  const f = new FormData();
-  f.append('image', new File([png.bytes as Uint8Array<ArrayBuffer>], 'frame.png', { type: 'image/png' }));
-  return f;
-})() });
-const contentType = encoded.headers.get('content-type')!;
-const body = new Uint8Array(await encoded.arrayBuffer());
+const form = new FormData();
+form.append('image', new File([png.bytes as Uint8Array<ArrayBuffer>], 'frame.png', { type: 'image/png' }));
+const { contentType, body } = await encodeForm(form);
 const request = () => new Request('http://bench/predict', { method: 'POST', body, headers: { 'content-type': contentType, 'content-length': String(body.length) } });
 
 const quietApp = createApp({ predictor: Promise.resolve(predictor), log: () => {} });

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
 import { rawPost } from '../tests/workerd/launch.ts';
-import { threadsCpuSeconds, workerdAnnouncement } from './http.ts';
+import { encodeForm, threadsCpuSeconds, workerdAnnouncement } from './http.ts';
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -49,8 +49,8 @@ const child = new Deno.Command('node', {
   stderr: 'null',
 }).spawn();
 const bodies = await Promise.all(IMAGES.map(async (file) => {
-  const form = new Request('http://encode/', { method: 'POST', body: multipart([{ name: 'image', bytes: readData(file) }]) });
-  return { file, type: form.headers.get('content-type')!, body: new Uint8Array(await form.arrayBuffer()) };
+  const { contentType: type, body } = await encodeForm(multipart([{ name: 'image', bytes: readData(file) }]));
+  return { file, type, body };
 }));
 try {
   const { url, workerdPid: pid } = await workerdAnnouncement(child.stdout);

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
 import { rawPost } from '../tests/workerd/launch.ts';
-import { workerdAnnouncement } from './http.ts';
+import { encodeForm, workerdAnnouncement } from './http.ts';
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -70,9 +70,7 @@ const child = new Deno.Command('node', {
 }).spawn();
 try {
   const { url } = await workerdAnnouncement(child.stdout);
-  const form = new Request('http://encode/', { method: 'POST', body: multipart([{ name: 'image', bytes: readData(flags.image) }]) });
-  const type = form.headers.get('content-type')!;
-  const body = new Uint8Array(await form.arrayBuffer());
+  const { contentType: type, body } = await encodeForm(multipart([{ name: 'image', bytes: readData(flags.image) }]));
   const post = async () => {
     const res = await rawPost(url, '/predict', type, body);
     if (res.status !== 200) throw new Error(`/predict answered ${res.status}`);

@@ -14,7 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Image } from 'imagescript';
-import { threadsCpuSeconds } from './http.ts';
+import { encodeForm, threadsCpuSeconds } from './http.ts';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
 import {
@@ -54,13 +54,9 @@ const percentile = (xs: number[], p: number) =>
 
 /** POSTs images to /predict; the multipart body is encoded before the clock starts. */
 async function timedPost(url: string, bytes: Uint8Array[], query = '') {
-  const form = new Request('http://encode/', {
-    method: 'POST',
-    body: multipart(bytes.map((b) => ({ name: 'image', bytes: b }))),
-  });
-  const body = new Uint8Array(await form.arrayBuffer());
+  const { contentType, body } = await encodeForm(multipart(bytes.map((b) => ({ name: 'image', bytes: b }))));
   const started = performance.now();
-  const res = await rawPost(url, `/predict${query}`, form.headers.get('content-type')!, body);
+  const res = await rawPost(url, `/predict${query}`, contentType, body);
   const ms = performance.now() - started;
   if (res.status !== 200) throw new Error(`/predict answered ${res.status}: ${res.body.slice(0, 300)}`);
   return { ms, body: JSON.parse(res.body) };

@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { type BenchImage, DATA_DIR, hasData } from '../images.ts';
 import { rawPost } from '../../tests/workerd/launch.ts';
-import { freePort, processCpuSeconds, startServer } from '../http.ts';
+import { encodeForm, freePort, processCpuSeconds, startServer } from '../http.ts';
 import { loadAverage, machine, summarize, type Summary } from '../stats.ts';
 
 const { values: flags } = parseArgs({
@@ -64,8 +64,7 @@ async function encode(image: BenchImage) {
   if (!encoded.has(image)) {
     const form = new FormData();
     form.append('image', new File([image.bytes as Uint8Array<ArrayBuffer>], `${image.name}.png`, { type: 'image/png' }));
-    const request = new Request('http://bench/predict', { method: 'POST', body: form });
-    encoded.set(image, { contentType: request.headers.get('content-type')!, body: new Uint8Array(await request.arrayBuffer()) });
+    encoded.set(image, await encodeForm(form));
   }
   return encoded.get(image)!;
 }
