@@ -199,7 +199,7 @@ export async function coldStart(parallel: boolean, image: BenchImage, repeats: n
 }
 
 /** The first line scripts/workerd-serve.mjs prints ({ url, workerdPid, … }), read from its stdout. */
-export async function workerdAnnouncement(stdout: ReadableStream<Uint8Array>): Promise<{ url: string; workerdPid: number }> {
+export async function workerdAnnouncement(stdout: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<{ url: string; workerdPid: number }> {
   const lines = stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = '';
   while (!text.includes('\n')) {
