@@ -234,14 +234,11 @@ export class Classifier {
   /** The folded pass tapping `gap` and `cam_features` at once: probabilities, pooled features and maps. */
   private classifyWithMaps(inputs: Float32Array[]): ClassifiedWithFeatures {
     const { height, width, channels } = this.inputSpec;
-    const { kernel } = this.camWeights!;
     return tf.tidy(() => {
       const batch = tf.tensor4d(concatFloats(inputs), [inputs.length, height, width, channels]);
       const { output, layers: [pooled, features] } = this.fused!.predictWithLayers(batch, [POOLED, CAM_FEATURES]);
-      const [, rows, cols, depth] = features.shape as number[];
+      const { rows, cols, values } = this.cellContributions(features);
       const cells = rows * cols;
-      const contributions = tf.matMul(tf.reshape(features, [inputs.length * cells, depth]), tf.tensor2d(kernel, [depth, 1]));
-      const values = contributions.dataSync() as Float32Array;
       const flat = pooled.dataSync() as Float32Array;
       const size = flat.length / inputs.length;
       return {
@@ -252,20 +249,27 @@ export class Classifier {
     });
   }
 
+  /**
+   * Each cell's contribution to the malignancy logit for a batch of CAM features [n, rows, cols, depth]: the
+   * features times the dense head's kernel, row-major per input. Call inside tf.tidy.
+   */
+  private cellContributions(features: tf.Tensor): { rows: number; cols: number; values: Float32Array } {
+    const [n, rows, cols, depth] = features.shape as number[];
+    const contributions = tf.matMul(tf.reshape(features, [n * rows * cols, depth]), tf.tensor2d(this.camWeights!.kernel, [depth, 1]));
+    return { rows, cols, values: contributions.dataSync() as Float32Array };
+  }
+
   /** Probability and class activation map for one input (a forward pass; no gradients needed). */
   explain(input: Float32Array): { probability: number; map: ActivationMap } {
     if (!this.camWeights) throw new Error('This model has no class activation map head');
     const { height, width, channels } = this.inputSpec;
-    const { kernel } = this.camWeights;
     return tf.tidy(() => {
       const x = tf.tensor4d(input, [1, height, width, channels]);
       // The folded pass gives the same features and probability (within float rounding) with warm kernels.
       const [features, prediction] = this.fused?.hasLayer(CAM_FEATURES)
         ? (({ layer, output }) => [layer, output])(this.fused.predictWithLayer(x, CAM_FEATURES))
         : (this.camModel.predict(x) as tf.Tensor[]);
-      const [, rows, cols, depth] = features.shape as number[];
-      const contributions = tf.matMul(tf.reshape(features, [rows * cols, depth]), tf.tensor2d(kernel, [depth, 1]));
-      const values = contributions.dataSync() as Float32Array;
+      const { rows, cols, values } = this.cellContributions(features);
       return { probability: prediction.dataSync()[0], map: { rows, cols, values: Float32Array.from(values) } };
     });
   }
