@@ -2,6 +2,7 @@
  * and cold start (process start → first /predict answer). Linux only for the server CPU time (/proc). */
 import process from 'node:process';
 import type { BenchImage } from './images.ts';
+import { KeepAliveClient } from './keep-alive.ts';
 import { type Summary, summarize } from './stats.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -137,8 +138,8 @@ export interface LoadResult {
 }
 
 /**
- * Keeps `concurrency` requests in flight for `seconds` (after a 1 s warm-up at the same concurrency) and
- * records each request's latency.
+ * Keeps `concurrency` requests in flight for `seconds` (after a 1 s warm-up at the same concurrency), each on its
+ * own keep-alive connection, and records each request's latency.
  */
 export async function loadRun(
   server: Server,
@@ -147,13 +148,21 @@ export async function loadRun(
   concurrency: number,
   seconds: number,
 ): Promise<LoadResult> {
+  // Keep-alive connections, one per request in flight, each sending the same bytes (bench/keep-alive.ts).
+  const { contentType, body } = await encodeForm(form(image));
+  const clients = Array.from({ length: concurrency }, () => new KeepAliveClient(server.url, '/predict', contentType, body));
   const run = async (ms: number, record: number[] | null) => {
     const until = performance.now() + ms;
     let errors = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
+    await Promise.all(clients.map(async (client, i) => {
+      // Connections open one by one, as a client pool ramps up: `deno serve --parallel` shares one listening
+      // socket among its isolates and whichever is idle accepts, so 8 connections opened at once all went to
+      // one isolate (bench/parallel.ts saw one busy thread); opened while the first requests are being
+      // answered, they spread over the isolates. (Only the warm-up opens connections; the run reuses them.)
+      if (record === null) await new Promise((resolve) => setTimeout(resolve, i * 5));
       while (performance.now() < until) {
         const t = performance.now();
-        const status = await predict(server.url, image).catch(() => 0);
+        const status = await client.post().catch(() => 0);
         if (status !== 200) errors++;
         else record?.push(performance.now() - t);
       }
@@ -170,6 +179,7 @@ export async function loadRun(
   const serverCpu = processCpuSeconds(server.pid) - serverCpu0;
   const clientCpu = process.cpuUsage(clientCpu0);
   const round = (v: number) => Math.round(v * 1000) / 1000;
+  for (const client of clients) client.close();
   return {
     mode,
     image: image.name,
