@@ -1,8 +1,9 @@
 /**
  * `deno run -A bench/flask-baseline/run.ts`: /predict latency of this project's `deno serve` against the
  * original Flask + Keras API (bench/flask-baseline/app.py, rebuilt from ../shared/seed/README.md) on the
- * same machine, in one run, interleaved request by request (one request in flight, each on a fresh connection; see post()), on a
- * BUSI PNG (562×471) and a BUS-BRA frame. Writes bench/results/flask-baseline.json and prints a table.
+ * same machine, in one run, interleaved request by request (one request in flight), on a BUSI PNG (562×471) and a
+ * BUS-BRA frame; first over keep-alive connections (the issue's protocol), then over a fresh connection per
+ * request (see post()). Writes bench/results/flask-baseline.json and prints a table.
  *
  * Needs python3 with tensorflow-cpu, flask, pillow and numpy: they are installed with pip into a venv at
  * $FLASK_BASELINE_VENV (default ~/.cache/breast-tumour-classifier/flask-baseline-venv) when missing. When that
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { type BenchImage, DATA_DIR, hasData } from '../images.ts';
 import { rawPost } from '../../tests/workerd/launch.ts';
 import { encodeForm, freePort, processCpuSeconds, startServer } from '../http.ts';
+import { KeepAliveClient } from '../keep-alive.ts';
 import { loadAverage, machine, summarize, type Summary } from '../stats.ts';
 
 const { values: flags } = parseArgs({
@@ -69,17 +71,30 @@ async function encode(image: BenchImage) {
   return encoded.get(image)!;
 }
 
+/** How a request reaches a server: a connection kept open per server and image, or a fresh one each time. */
+type Connection = 'keep-alive' | 'fresh';
+const keepAlive = new Map<string, KeepAliveClient>();
+
 /**
- * One request on a fresh connection, written in one piece with TCP_NODELAY (rawPost). Why not fetch(): its
+ * One request, written in one piece with TCP_NODELAY, timed from the write to the end of the reply. Keep-alive
+ * (the issue's protocol) reuses one connection per server and image (bench/keep-alive.ts); a server that answers
+ * `Connection: close` gets a new one. Fresh opens a connection per request (rawPost). Why not fetch(): its
  * keep-alive connection writes headers and body separately, and after the connection sat idle (here, while the
  * other server answered) Nagle and delayed ACK held the body's tail ~40 ms: our p50 for the 130 KB BUSI PNG read
  * ~50 ms against ~9 ms back to back, a client artefact that inflated both servers' latency.
  */
-async function post(url: string, image: BenchImage): Promise<number> {
+async function post(url: string, image: BenchImage, connection: Connection = 'fresh'): Promise<number> {
   const { contentType, body } = await encode(image);
+  let client = keepAlive.get(`${url} ${image.name}`);
+  if (connection === 'keep-alive' && !client) {
+    client = new KeepAliveClient(url, '/predict', contentType, body);
+    keepAlive.set(`${url} ${image.name}`, client);
+  }
   const started = performance.now();
-  const response = await rawPost(url, '/predict', contentType, body);
-  if (response.status !== 200) throw new Error(`${url}/predict answered ${response.status}`);
+  const status = connection === 'keep-alive'
+    ? await client!.post()
+    : (await rawPost(url, '/predict', contentType, body)).status;
+  if (status !== 200) throw new Error(`${url}/predict answered ${status}`);
   return performance.now() - started;
 }
 
@@ -131,24 +146,28 @@ interface Side {
   pid: number;
 }
 const sides: Side[] = [{ name: 'this project (deno serve)', url: deno.url, pid: deno.pid }, { name: 'original Flask + Keras (rebuilt)', url: flaskUrl, pid: flask.pid }];
-const rows: { image: string; server: string; latencyMs: Summary; serverCpuMsPerRequest: number }[] = [];
+const rows: { connection: Connection; image: string; server: string; latencyMs: Summary; serverCpuMsPerRequest: number }[] = [];
+const connections: Connection[] = ['keep-alive', 'fresh'];
 try {
   await Promise.all(sides.map((s) => waitUntilAnswering(s.url, images[0], 180_000)));
   log(`both servers answer; load average ${loadAverage().join(' ')}`);
-  for (const image of images) {
-    for (const side of sides) for (let i = 0; i < 10; i++) await post(side.url, image);
-    const samples = sides.map(() => [] as number[]);
-    const cpu0 = sides.map((s) => processCpuSeconds(s.pid));
-    // Interleaved, one request in flight: both servers see the same moments of machine load.
-    for (let i = 0; i < requests; i++) {
-      for (const [k, side] of sides.entries()) samples[k].push(await post(side.url, image));
+  for (const connection of connections) {
+    for (const image of images) {
+      for (const side of sides) for (let i = 0; i < 10; i++) await post(side.url, image, connection);
+      const samples = sides.map(() => [] as number[]);
+      const cpu0 = sides.map((s) => processCpuSeconds(s.pid));
+      // Interleaved, one request in flight: both servers see the same moments of machine load.
+      for (let i = 0; i < requests; i++) {
+        for (const [k, side] of sides.entries()) samples[k].push(await post(side.url, image, connection));
+      }
+      for (const [k, side] of sides.entries()) {
+        const cpuMs = ((processCpuSeconds(side.pid) - cpu0[k]) * 1000) / requests;
+        rows.push({ connection, image: image.name, server: side.name, latencyMs: summarize(samples[k]), serverCpuMsPerRequest: Math.round(cpuMs * 100) / 100 });
+      }
+      log(`${connection}, ${image.name} done`);
     }
-    for (const [k, side] of sides.entries()) {
-      const cpuMs = ((processCpuSeconds(side.pid) - cpu0[k]) * 1000) / requests;
-      rows.push({ image: image.name, server: side.name, latencyMs: summarize(samples[k]), serverCpuMsPerRequest: Math.round(cpuMs * 100) / 100 });
-    }
-    log(`${image.name} done`);
   }
+  for (const client of keepAlive.values()) client.close();
 } finally {
   await deno.stop();
   try {
@@ -157,15 +176,18 @@ try {
   await flask.status;
 }
 
-const ratios = images.map((image) => {
-  const [ours, original] = sides.map((s) => rows.find((r) => r.image === image.name && r.server === s.name)!);
-  const ratio = (a: number, b: number) => Math.round((a / b) * 10) / 10;
-  return {
-    image: image.name,
-    p50Ratio: ratio(original.latencyMs.p50, ours.latencyMs.p50),
-    serverCpuRatio: ratio(original.serverCpuMsPerRequest, ours.serverCpuMsPerRequest),
-  };
-});
+const ratios = connections.flatMap((connection) =>
+  images.map((image) => {
+    const [ours, original] = sides.map((s) => rows.find((r) => r.connection === connection && r.image === image.name && r.server === s.name)!);
+    const ratio = (a: number, b: number) => Math.round((a / b) * 10) / 10;
+    return {
+      connection,
+      image: image.name,
+      p50Ratio: ratio(original.latencyMs.p50, ours.latencyMs.p50),
+      serverCpuRatio: ratio(original.serverCpuMsPerRequest, ours.serverCpuMsPerRequest),
+    };
+  })
+);
 const loadAfter = loadAverage();
 await writeResult({
   ...base,
@@ -176,7 +198,7 @@ await writeResult({
   rows,
   ratios,
 });
-console.log('| image | server | p50 ms | p95 ms | server CPU ms/request |');
-console.log('|---|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.image} | ${r.server} | ${r.latencyMs.p50.toFixed(1)} | ${r.latencyMs.p95.toFixed(1)} | ${r.serverCpuMsPerRequest} |`);
-for (const r of ratios) console.log(`${r.image}: original ÷ ours: p50 ${r.p50Ratio}×, server CPU per request ${r.serverCpuRatio}×`);
+console.log('| connection | image | server | p50 ms | p95 ms | server CPU ms/request |');
+console.log('|---|---|---|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.connection} | ${r.image} | ${r.server} | ${r.latencyMs.p50.toFixed(1)} | ${r.latencyMs.p95.toFixed(1)} | ${r.serverCpuMsPerRequest} |`);
+for (const r of ratios) console.log(`${r.connection}, ${r.image}: original ÷ ours: p50 ${r.p50Ratio}×, server CPU per request ${r.serverCpuRatio}×`);
