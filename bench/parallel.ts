@@ -5,6 +5,9 @@
  * The load generator keeps one keep-alive connection per request in flight (bench/keep-alive.ts), so it takes
  * little of the two cores it shares with the server. Records the load average before and after: the ratio means
  * something only on a quiet machine (load average below the core count); on a busy one, say so and re-run.
+ * The issue-17 target (≥ 1.7×) is read on the median of the rounds' own ratios (throughput.ratioMedianOfRounds):
+ * this VM's speed drifts by tens of percent within a minute, and a round's two runs are seconds apart. Written
+ * before the run it is judged on (2026-11-30 21:17 UTC, `--rounds 10 --seconds 4`).
  * Writes bench/results/parallel.json. Flags: --seconds=N per run (default 8), --rounds=N (default 2),
  * --concurrency=N (default 8), --no-ceiling, --out=PATH.
  */
