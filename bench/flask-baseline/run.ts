@@ -184,6 +184,8 @@ const ratios = connections.flatMap((connection) =>
       connection,
       image: image.name,
       p50Ratio: ratio(original.latencyMs.p50, ours.latencyMs.p50),
+      // What our p50 would have to be for issue 17's 15× against this run's original.
+      oursP50For15xMs: Math.round((original.latencyMs.p50 / 15) * 10) / 10,
       serverCpuRatio: ratio(original.serverCpuMsPerRequest, ours.serverCpuMsPerRequest),
     };
   })
