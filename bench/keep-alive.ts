@@ -6,7 +6,7 @@
  * 2-core machine that CPU comes straight out of the server's share and understates `--parallel`'s throughput.
  */
 
-/** One keep-alive connection that POSTs the same encoded request again and again. */
+/** One keep-alive connection that sends the same encoded request (POST unless told) again and again. */
 export class KeepAliveClient {
   #conn: Deno.TcpConn | undefined;
   readonly #request: Uint8Array;
@@ -14,13 +14,13 @@ export class KeepAliveClient {
   readonly #hostname: string;
   readonly #port: number;
 
-  /** `url` is the server's origin; the request is `POST path` with this content type and body. */
-  constructor(url: string, path: string, contentType: string, body: Uint8Array) {
+  /** `url` is the server's origin; the request is `POST path` (or `method path`) with this content type and body. */
+  constructor(url: string, path: string, contentType: string, body: Uint8Array, method = 'POST') {
     const { hostname, port } = new URL(url);
     this.#hostname = hostname;
     this.#port = Number(port);
     const head = new TextEncoder().encode(
-      `POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`,
+      `${method} ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`,
     );
     this.#request = new Uint8Array(head.length + body.length);
     this.#request.set(head);
