@@ -221,7 +221,8 @@ test('a photo over the server pixel limit is scaled down in the browser, then cl
     await page.goto(small.url);
     await page.locator('#accepts').filter({ hasText: '0.1 megapixels' }).waitFor();
     await page.setInputFiles('#file', join(DATA, IMAGE));
-    await page.locator('#result').waitFor({ state: 'visible' });
+    // The result shows before the image and heatmap are drawn; the status line says "Done" after both.
+    await page.locator('#status').filter({ hasText: /^Done:/ }).waitFor();
     const status = (await page.locator('#status').textContent()) ?? '';
     const [, w, h] = status.match(/to (\d+)×(\d+) px to fit/) ?? [];
     assert.ok(w && Number(w) * Number(h) <= 100_000, status);
