@@ -162,7 +162,7 @@ export async function loadRun(
       if (record === null) await new Promise((resolve) => setTimeout(resolve, i * 5));
       while (performance.now() < until) {
         const t = performance.now();
-        const status = await client.post().catch(() => 0);
+        const status = await client.send().catch(() => 0);
         if (status !== 200) errors++;
         else record?.push(performance.now() - t);
       }

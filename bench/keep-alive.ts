@@ -31,7 +31,7 @@ export class KeepAliveClient {
    * Sends the request and reads the whole reply; resolves with its status. Reconnects if the server closed; a
    * reply not complete within `timeoutMs` closes the connection, which rejects the pending read.
    */
-  async post(timeoutMs = 30_000): Promise<number> {
+  async send(timeoutMs = 30_000): Promise<number> {
     if (!this.#conn) {
       this.#conn = await Deno.connect({ hostname: this.#hostname, port: this.#port });
       this.#conn.setNoDelay(true);
@@ -75,7 +75,7 @@ export class KeepAliveClient {
     }
   }
 
-  /** Closes the connection (the next post opens another). */
+  /** Closes the connection (the next send opens another). */
   close(): void {
     try {
       this.#conn?.close();

@@ -107,7 +107,7 @@ async function runCase(
     await sample(0);
     for (let done = 0; done < requests; done += every) {
       for (let i = 0; i < every; i++) {
-        const status = await client.post();
+        const status = await client.send();
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (!ok(status)) throw new Error(`case ${spec}: unexpected status ${status}`);
       }

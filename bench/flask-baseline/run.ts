@@ -85,14 +85,11 @@ const keepAlive = new Map<string, KeepAliveClient>();
  */
 async function post(url: string, image: BenchImage, connection: Connection = 'fresh'): Promise<number> {
   const { contentType, body } = await encode(image);
-  let client = keepAlive.get(`${url} ${image.name}`);
-  if (connection === 'keep-alive' && !client) {
-    client = new KeepAliveClient(url, '/predict', contentType, body);
-    keepAlive.set(`${url} ${image.name}`, client);
-  }
+  const key = `${url} ${image.name}`;
+  if (connection === 'keep-alive' && !keepAlive.has(key)) keepAlive.set(key, new KeepAliveClient(url, '/predict', contentType, body));
   const started = performance.now();
   const status = connection === 'keep-alive'
-    ? await client!.post()
+    ? await keepAlive.get(key)!.send()
     : (await rawPost(url, '/predict', contentType, body)).status;
   if (status !== 200) throw new Error(`${url}/predict answered ${status}`);
   return performance.now() - started;
