@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ run(argv: string[]): Promise<void
   'train-single': () => import('./commands/train-single.ts'),
   compare: () => import('./commands/compare.ts'),
   report: () => import('./commands/report.ts'),
+  card: () => import('./commands/card.ts'),
   'crop-choice': () => import('./commands/crop-choice.ts'),
   evaluate: () => import('./commands/evaluate.ts'),
   'cam-check': () => import('./commands/cam-check.ts'),

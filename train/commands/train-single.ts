@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join, resolve } from 'node:path';
 import { loadNodeDecoders } from '../../src/runtime/node-wasm.ts';
 import { parseFlags, ROOT } from '../args.ts';
+import { describeAugmentation } from '../augment-description.ts';
 import { cardMarkdown, INTENDED_USE, LIMITATIONS, NOT_A_MEDICAL_DEVICE } from '../card.ts';
 import { readBreastMnist } from '../data/breastmnist.ts';
 import { readBusi } from '../data/busi.ts';
@@ -254,12 +255,7 @@ export async function run(argv: string[]): Promise<void> {
       batchSize: options.batchSize,
       learningRate: options.learningRate,
       patience: options.patience,
-      augmentation: options.augment
-        ? `random view from a ${Math.round(100 * options.minCrop)}% area crop to a ${options.maxZoomOut}× zoom-out (black border), aspect ±20%` +
-          (options.lesionCropRate > 0 ? `, or for ${Math.round(100 * options.lesionCropRate)}% of images a crop around the lesion (mask box ×1.3–3)` : '') +
-          (options.blurRate > 0 ? `, down/up-sampling blur (1.5–2.5×) on ${Math.round(100 * options.blurRate)}% of images` : '') +
-          ', horizontal flip, gain ×0.65–1.35, contrast ×0.6–1.3, gamma ×0.70–1.42, multiplicative speckle (σ ≤ 0.2), bright caliper/text-like marks on half the images'
-        : 'none',
+      augmentation: options.augment ? describeAugmentation(options) : 'none',
       lesionLoss: options.lesionWeight > 0 ? `auxiliary lesion-mask loss (weight ${options.lesionWeight}) on the cam_features grid, training only` : 'none',
       standardize: args.standardize ? 'per-image standardisation layer at the input' : 'none',
       history: members > 1 ? histories : history,

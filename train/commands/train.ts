@@ -18,6 +18,7 @@ import { readTrainingSites, SITE_FOLDERS, splitSites, thinOut } from '../data/si
 import { loadViews } from '../data/views.ts';
 import { seededRandom } from '../random.ts';
 import type { LosoRun } from '../two-site/report.ts';
+import { EDGE_LEARNING_RATE } from '../two-site/recipe.ts';
 import { writeJson } from '../write-json.ts';
 
 const OPTIONS = {
@@ -77,7 +78,7 @@ export async function run(argv: string[]): Promise<void> {
     epochs: Number(args.epochs),
     patience: Number(args.patience),
     batchSize: Number(args['batch-size']),
-    learningRate: arch === 'edge' ? 0.002 : Number(args['learning-rate']),
+    learningRate: arch === 'edge' ? EDGE_LEARNING_RATE : Number(args['learning-rate']),
     seed,
     altViewRate: 0.9,
     lesionWeight,

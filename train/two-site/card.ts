@@ -1,4 +1,5 @@
 import { cardMarkdown } from '../card.ts';
+import { recipeOf } from './recipe.ts';
 
 /** What the two-site model cannot do; card.json and card.md carry these. */
 export const TWO_SITE_LIMITATIONS = [
@@ -24,7 +25,9 @@ export function twoSiteCardMarkdown(card: Record<string, any>): string {
   const table = (title: string, rows: Record<string, any>) =>
     `### ${title}\n\n| group | n | malignant | AUC | sensitivity | specificity |\n|---|---|---|---|---|---|\n` +
     Object.entries(rows).map(([k, r]) => `| ${k} | ${r.n} | ${r.malignant} | ${f(r.auc)} | ${f(r.sensitivity)} | ${f(r.specificity)} |`).join('\n');
-  return `${cardMarkdown(card)}
+  // Cards written before finish.ts recorded the recipe get it from their flags.
+  const training = { ...recipeOf(card.training.flags), ...card.training };
+  return `${cardMarkdown({ ...card, training })}
 ## Leave-one-site-out (the recipe signal; 95% bootstrap CIs)
 
 | direction | n | whole-image AUC | box-mode AUC |

@@ -21,6 +21,7 @@ import { writeJson } from '../write-json.ts';
 import { relatedResults } from '../related-results.ts';
 import { ROOT } from '../args.ts';
 import { twoSiteCardMarkdown, TWO_SITE_LIMITATIONS } from './card.ts';
+import { recipeOf } from './recipe.ts';
 import { aucWithCi, breakdown, describeSet, meanLogit, mirrored, scoreOne } from './report.ts';
 
 const TARGET_SENSITIVITY = 0.9;
@@ -214,6 +215,7 @@ export async function evaluateAndWrite(input: FinishInput): Promise<void> {
       runtimeSeconds: (Date.now() - input.started) / 1000,
       machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), tfjs-node ${tf.version.tfjs}`,
       flags: args,
+      ...recipeOf(args),
       epochsRun: input.history.length,
       bestEpoch: input.history.reduce((a, b) => (b.valAuc > a.valAuc ? b : a)).epoch,
       history: input.history,

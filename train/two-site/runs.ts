@@ -4,6 +4,7 @@ import type { Views } from '../data/views.ts';
 import { type EpochLog, fit, predictScores } from '../fit.ts';
 import { buildFeatureCache, type FeatureCache } from '../pretrained/feature-cache.ts';
 import { buildStaged, type StagedOptions } from '../pretrained/staged.ts';
+import { BOX_VIEWS, WHOLE_VIEWS } from './recipe.ts';
 
 /** One training run: which images train, which choose the epoch, and (leave-one-site-out) which are scored. */
 export interface RunPlan {
@@ -65,8 +66,8 @@ export async function stagedTrainer(options: StagedOptions, views: Views[], augs
   const cache: FeatureCache = buildFeatureCache(stem, views, {
     augs,
     random,
-    whole: { minCrop: 0.3, maxZoomOut: 1.35, blurRate: 0.3 },
-    box: { minCrop: 0.7, maxZoomOut: 1.1, blurRate: 0.3 },
+    whole: WHOLE_VIEWS,
+    box: BOX_VIEWS,
     lesionGrid: lesion ? (shapes.getLayer('cam_features').outputShape as number[]).slice(1, 3) as [number, number] : undefined,
     log,
   });
@@ -106,7 +107,7 @@ export function edgeTrainer(views: Views[], settings: TrainSettings): Trainer {
         model,
         { inputs: plan.train.map((i) => whole[i]), labels: plan.train.map((i) => labels[i]), altViews: plan.train.map((i) => views[i].crops) },
         validation(plan, whole, box, labels),
-        { ...settings, augment: true, minCrop: 0.3, maxZoomOut: 1.35, blurRate: 0.3, altViewRate: settings.altViewRate * 0.35 },
+        { ...settings, augment: true, ...WHOLE_VIEWS, altViewRate: settings.altViewRate * 0.35 },
       );
       return { model, history, heldOut: scoreHeldOut(model, plan, whole, box) };
     },
