@@ -38,6 +38,10 @@ test('two-site training (tiny, with the lesion-mask loss): leave-one-site-out mo
     assert.ok(card.threshold.value > 0 && card.threshold.value < 1);
     assert.match(card.architecture.pretrained, /nsfwjs 4\.4\.0/);
     assert.match(readFileSync(join(out, 'card.md'), 'utf8'), /Not a medical device/);
+    // The card states the recipe the run used (its JSON, not only the flags), with no blank field.
+    assert.deepEqual([card.training.seed, card.training.batchSize, card.training.patience], [7, 32, 8]);
+    assert.match(card.training.augmentation, /^1 augmented view per image/);
+    assert.doesNotMatch(readFileSync(join(out, 'card.md'), 'utf8'), /\bundefined\b|\bNaN\b/);
     const split = JSON.parse(readFileSync(join(out, 'split.json'), 'utf8'));
     const groups = (part: string) => new Set(split[part].map((s: { site: string; group: string }) => `${s.site}:${s.group}`));
     for (const g of groups('test')) assert.ok(!groups('train').has(g), `group ${g} leaked into training`);

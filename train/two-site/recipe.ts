@@ -31,9 +31,9 @@ export function recipeOf(flags: Record<string, unknown>): Recipe {
       ? `${
         describeAugmentation(WHOLE_VIEWS)
       }, on the fly; lesion boxes (the expert box and jittered ones) as extra views`
-      : `${flags.augs} augmented views per image, computed once and cached (${
-        describeFraming(WHOLE_VIEWS)
-      }), ` +
+      : `${flags.augs} augmented view${
+        Number(flags.augs) === 1 ? '' : 's'
+      } per image, computed once and cached (${describeFraming(WHOLE_VIEWS)}), ` +
         `and jittered lesion-box views (${describeFraming(BOX_VIEWS)}); each view: ${PHOTOMETRIC}`,
   };
 }
