@@ -34,14 +34,16 @@ export function twoSiteCardMarkdown(card: Record<string, any>): string {
 |---|---|---|---|
 ${loso.join('\n')}
 
-## Test-time augmentation (${card.testTimeAugmentation.description}) — measured, not served
+## Test-time augmentation — measured, not served
+
+${String(card.testTimeAugmentation.description).replace(/^test-time augmentation: /, '').replace(/^./, (c) => c.toUpperCase())}.
 
 | set | n | AUC with TTA | AUC without |
 |---|---|---|---|
 ${tta.join('\n')}
 
 ## Calibration
-Platt scaling fitted on ${card.calibration.fittedOn} (n ${card.calibration.n}): served probability = sigmoid(${f(card.calibration.slope)} · logit(score) + ${f(card.calibration.intercept)}). BrEaST was never used to fit it.
+Platt scaling fitted on ${card.calibration.fittedOn} (n ${card.calibration.n}): served probability = sigmoid(a · logit(score) + b) with a = ${f(card.calibration.slope)} and b = ${f(card.calibration.intercept)}. BrEaST was never used to fit it.
 
 ## Breakdowns at the operating threshold (whole-image mode)
 
