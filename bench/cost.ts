@@ -3,7 +3,8 @@
  * Workers (Standard usage pricing) and for a 2-vCPU VM serving with `deno serve --parallel`. Reads the CPU per
  * PNG request from bench/results/latest.json (`deno task bench`: server CPU per request, one isolate, one
  * request in flight) and bench/results/workerd-run.json (`deno run -A bench/workerd.ts --json
- * bench/results/workerd-run.json`: workerd process CPU per warm PNG request); re-run those first on a new model.
+ * bench/results/workerd-run.json`: workerd process CPU per warm PNG request sent straight to the Worker); re-run
+ * those first on a new model.
  * Writes bench/results/cost.json. Prices are inputs, not measurements: check them against the provider's
  * current price list and pass your own with the flags.
  * Flags: --workers-request-usd (per million requests, default 0.30), --workers-cpu-usd (per million CPU ms,
@@ -38,10 +39,14 @@ function read(path: string): Record<string, unknown> | null {
 }
 
 const bench = read('bench/results/latest.json') as { http?: { mode: string; image: string; concurrency: number; serverCpuMsPerRequest: number }[]; models?: { name?: string }[] } | null;
-const workerd = read('bench/results/workerd-run.json') as { warmPredict?: { workerdCpuMsPerPngRequest?: number | null } } | null;
+type WorkerdCpu = { workerdCpuMsPerPngRequest?: number | null };
+const workerd = read('bench/results/workerd-run.json') as { warmPredict?: WorkerdCpu & { direct?: WorkerdCpu } } | null;
 const denoRow = bench?.http?.find((r) => r.mode === 'single' && r.concurrency === 1 && r.image.includes('png'));
 const denoCpuMs = denoRow?.serverCpuMsPerRequest ?? null;
-const workersCpuMs = workerd?.warmPredict?.workerdCpuMsPerPngRequest ?? null;
+// Requests straight to the Worker (no Miniflare entry worker, which a deployed Worker does not run); a run
+// written before bench/workerd.ts measured them gives the entry-worker number instead.
+const direct = workerd?.warmPredict?.direct?.workerdCpuMsPerPngRequest ?? null;
+const workersCpuMs = direct ?? workerd?.warmPredict?.workerdCpuMsPerPngRequest ?? null;
 if (denoCpuMs === null && workersCpuMs === null) {
   console.error('bench/cost.ts: no CPU per request in bench/results/latest.json or workerd-run.json; run deno task bench and bench/workerd.ts first');
   Deno.exit(1);
@@ -69,7 +74,7 @@ const vm = denoCpuMs === null ? null : (() => {
 const result = {
   date: new Date().toISOString(),
   command: `deno run -A bench/cost.ts ${Deno.args.join(' ')}`.trim(),
-  sources: { deno: 'bench/results/latest.json http[single, c=1, PNG].serverCpuMsPerRequest', workers: 'bench/results/workerd-run.json warmPredict.workerdCpuMsPerPngRequest' },
+  sources: { deno: 'bench/results/latest.json http[single, c=1, PNG].serverCpuMsPerRequest', workers: `bench/results/workerd-run.json warmPredict.${direct === null ? '' : 'direct.'}workerdCpuMsPerPngRequest` },
   prices: price,
   note: 'Workers: request fee + CPU ms × price, before the plan\'s included monthly requests and CPU ms. workerd ' +
     'runs locally on this machine\'s CPU, not Cloudflare\'s. VM: the month\'s price spread over the predictions ' +

@@ -8,6 +8,10 @@
  * --var overrides a wrangler.toml [vars] entry (e.g. to try another MAX_PIXELS for the 128 MB isolate);
  * WORKERD_START_TIMEOUT_MS (tests/workerd/launch.ts) bounds how long a workerd start may take on a busy machine.
  *
+ * Warm requests go through both of workerd's doors, alternating: Miniflare's entry worker (as `wrangler dev`
+ * serves) and the direct socket (scripts/workerd-serve.mjs --direct), as a deployed Worker receives requests;
+ * `warmPredict.direct` holds the latter's numbers.
+ *
  * Cold start here = a fresh workerd process (the Worker's modules loaded and compiled) and then the first
  * /predict on the new isolate, which waits for the model to load. workerd runs on this machine's CPU, not on
  * Cloudflare's, and without Cloudflare's per-request CPU accounting: compare runs, not absolute promises.
@@ -111,50 +115,79 @@ for (let run = 0; run < Number(args.runs); run++) {
   }
 }
 
-// Warm latency on one more workerd.
-const worker = await startWorkerd({ vars: overrides });
+// Warm latency on one more workerd, through both of its doors: `url` passes Miniflare's entry worker (as
+// `wrangler dev` serves), `directUrl` reaches the Worker straight away, as a deployed Worker receives requests.
+// Requests alternate between the two, so a machine that speeds up or slows down moves both alike.
+const worker = await startWorkerd({ vars: overrides, direct: true });
+const PATHS = ['entry', 'direct'] as const;
+type PathName = typeof PATHS[number];
 const latencies: number[] = [];
+const directLatencies: number[] = [];
 const explain: number[] = [];
 const stages = { decode: [] as number[], preprocess: [] as number[], inference: [] as number[] };
-let pngCpuMs = NaN;
-let healthCpuMs = NaN;
-// workerd CPU seconds per image (summed over that image's requests) and request counts.
-const perImage = IMAGES.map(() => ({ cpuSeconds: 0, requests: 0, cpuMs: [] as number[] }));
+// workerd CPU ms of each request, per door and image; and per /health request, per door.
+const cpuMs = Object.fromEntries(PATHS.map((p) => [p, IMAGES.map(() => [] as number[])])) as Record<PathName, number[][]>;
+const healthMs = Object.fromEntries(PATHS.map((p) => [p, [] as number[]])) as Record<PathName, number[]>;
+let measured = false;
 try {
   await waitReady(worker.url);
+  const urls: Record<PathName, string> = { entry: worker.url, direct: worker.directUrl! };
   // Warm every code path, then pause: V8 recompiles hot wasm/JS on background threads for a while after the
   // first requests, and that one-off CPU would otherwise be billed to the measured requests.
-  for (let i = 0; i < 20; i++) await timedPost(worker.url, [images[i % images.length]]);
+  for (let i = 0; i < 20; i++) for (const p of PATHS) await timedPost(urls[p], [images[i % images.length]]);
   await new Promise((r) => setTimeout(r, 2000));
   const pid = worker.workerdPid;
-  // What any request costs workerd here without the pipeline: a new TCP connection, HTTP parsing, Miniflare's
-  // own entry worker (which a deployed Worker does not run) and the Hono app answering /health.
-  if (pid) {
-    const h0 = threadsCpuSeconds(pid);
-    for (let i = 0; i < Number(args.warm); i++) await rawGet(worker.url, '/health');
-    healthCpuMs = ((threadsCpuSeconds(pid) - h0) * 1000) / Number(args.warm);
-  }
-  const cpu0 = pid ? threadsCpuSeconds(pid) : NaN;
-  for (let i = 0; i < Number(args.warm); i++) {
+  // Requests run one at a time, so each one's CPU delta belongs to it.
+  const cpuOf = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
     const before = pid ? threadsCpuSeconds(pid) : NaN;
-    const { ms, body } = await timedPost(worker.url, [images[i % images.length]]);
-    // Requests run one at a time, so each one's CPU delta belongs to its image.
-    const spent = pid ? threadsCpuSeconds(pid) - before : NaN;
-    perImage[i % images.length].cpuSeconds += spent;
-    perImage[i % images.length].cpuMs.push(spent * 1000);
-    perImage[i % images.length].requests++;
-    latencies.push(ms);
-    for (const key of Object.keys(stages) as (keyof typeof stages)[]) stages[key].push(body.timings[key]);
+    const out = await f();
+    return [out, pid ? (threadsCpuSeconds(pid) - before) * 1000 : NaN];
+  };
+  // What any request costs without the pipeline: a new TCP connection, HTTP parsing, (entry) Miniflare's
+  // own entry worker, and the Hono app answering /health.
+  for (let i = 0; i < Number(args.warm); i++) {
+    for (const p of PATHS) healthMs[p].push((await cpuOf(() => rawGet(urls[p], '/health')))[1]);
   }
-  // The workerd process's CPU (runtime + isolate, all threads) per warm PNG request: the closest local
-  // stand-in for the CPU time Workers bills and limits (10 ms on the free plan).
-  if (pid) pngCpuMs = ((threadsCpuSeconds(pid) - cpu0) * 1000) / Number(args.warm);
+  for (let i = 0; i < Number(args.warm); i++) {
+    const k = i % images.length;
+    for (const p of PATHS) {
+      const [{ ms, body }, spent] = await cpuOf(() => timedPost(urls[p], [images[k]]));
+      cpuMs[p][k].push(spent);
+      (p === 'entry' ? latencies : directLatencies).push(ms);
+      if (p === 'entry') for (const key of Object.keys(stages) as (keyof typeof stages)[]) stages[key].push(body.timings[key]);
+    }
+  }
+  measured = pid !== null;
   for (let i = 0; i < 10; i++) {
     explain.push((await timedPost(worker.url, [images[i % images.length]], '?explain=true')).ms);
   }
 } finally {
   await worker.stop();
 }
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** The workerd CPU numbers of one door: per PNG request (all images), per image (mean, median), per /health. */
+function cpuSummary(p: PathName) {
+  if (!measured) {
+    return { workerdCpuMsPerPngRequest: null, workerdCpuMsPerImage: null, workerdCpuMsPerImageMedian: null, workerdCpuMsPerHealthRequest: null, perImage: null };
+  }
+  return {
+    workerdCpuMsPerPngRequest: round(mean(cpuMs[p].flat()), 2),
+    // Per image (the BrEaST frame is an 831 × 538 RGBA PNG: 1.8 MB to inflate, 3× a BUSI frame).
+    workerdCpuMsPerImage: Object.fromEntries(IMAGES.map((name, i) => [name, round(mean(cpuMs[p][i]), 2)])),
+    // The median request per image: less swayed than the mean by a request that other processes slowed down.
+    workerdCpuMsPerImageMedian: Object.fromEntries(IMAGES.map((name, i) => [name, round(median(cpuMs[p][i]), 2)])),
+    workerdCpuMsPerHealthRequest: round(mean(healthMs[p]), 2),
+    // The same per image with a dot-free key, so docs can pick one (scripts/docs-numbers.ts: perImage[key=…]).
+    perImage: IMAGES.map((name, i) => ({
+      image: name,
+      key: name.replace(/\.png$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, ''),
+      cpuMsMean: round(mean(cpuMs[p][i]), 2),
+      cpuMsMedian: round(median(cpuMs[p][i]), 2),
+    })),
+  };
+}
+const entryCpu = cpuSummary('entry');
+const directCpu = cpuSummary('direct');
 
 // The largest accepted requests, each on a fresh workerd so garbage from earlier requests does not count:
 // one image of MAX_PIXELS, then MAX_IMAGES_PER_REQUEST of them. Peak RSS is measured from just before the
@@ -242,21 +275,18 @@ const result = {
     meanMs: round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
     stageMedianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
     explainP50Ms: round(percentile(explain, 50)),
-    workerdCpuMsPerPngRequest: Number.isNaN(pngCpuMs) ? null : round(pngCpuMs, 2),
-    // The same per image (the BrEaST frame is an 831 × 538 RGBA PNG: 1.8 MB to inflate, 3× a BUSI frame).
-    workerdCpuMsPerImage: Object.fromEntries(IMAGES.map((name, i) => [
-      name,
-      Number.isNaN(pngCpuMs) ? null : round((perImage[i].cpuSeconds * 1000) / perImage[i].requests, 2),
-    ])),
-    // The median request per image: less swayed than the mean by a request that other processes slowed down.
-    workerdCpuMsPerImageMedian: Object.fromEntries(IMAGES.map((name, i) => [
-      name,
-      Number.isNaN(pngCpuMs) ? null : round(median(perImage[i].cpuMs), 2),
-    ])),
-    // A /health request's workerd CPU, and the PNG request's CPU above it: the part the Worker's own code
-    // spends on a prediction (an upper bound on Workers' billed CPU, which excludes the runtime's HTTP work).
-    workerdCpuMsPerHealthRequest: Number.isNaN(healthCpuMs) ? null : round(healthCpuMs, 2),
-    workerdCpuMsPerPngRequestAboveHealth: Number.isNaN(pngCpuMs - healthCpuMs) ? null : round(pngCpuMs - healthCpuMs, 2),
+    // workerd process CPU (runtime + isolate, all threads) per warm request through Miniflare's entry worker.
+    ...entryCpu,
+    // The PNG request's CPU above a /health request's: the part the Worker's own code spends on a prediction.
+    workerdCpuMsPerPngRequestAboveHealth: measured ? round(entryCpu.workerdCpuMsPerPngRequest! - entryCpu.workerdCpuMsPerHealthRequest!, 2) : null,
+    // The same requests straight to the Worker (no Miniflare entry worker), alternating with the ones above: the
+    // closest local stand-in for the CPU time Workers bills and limits (10 ms on the free plan), which still
+    // counts the runtime's HTTP parsing here.
+    direct: {
+      p50Ms: round(percentile(directLatencies, 50)),
+      ...directCpu,
+      workerdCpuMsPerPngRequestAboveHealth: measured ? round(directCpu.workerdCpuMsPerPngRequest! - directCpu.workerdCpuMsPerHealthRequest!, 2) : null,
+    },
   },
   memory: {
     limits: { maxPixels, maxImagesPerRequest: maxImages },

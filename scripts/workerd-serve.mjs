@@ -5,7 +5,9 @@
 //   {"url", "bundleBytes", "bundleGzipBytes", "startMs", "launcherPid", "workerdPid"}
 // once workerd listens, then serves until SIGTERM/SIGINT (or until stdin closes, with --stop-on-stdin-close,
 // so a test that dies cannot leave workerd behind). Worker console output goes to stderr.
-// Usage: node scripts/workerd-serve.mjs [--port N] [--var NAME=value …] [--stop-on-stdin-close] [--inspector-port N] [--config PATH]
+// Usage: node scripts/workerd-serve.mjs [--port N] [--var NAME=value …] [--stop-on-stdin-close] [--inspector-port N] [--config PATH] [--direct]
+// --direct also announces "directUrl": a socket straight to the Worker. Requests to "url" pass through Miniflare's
+// entry worker first (routing, its own JavaScript), which a deployed Worker does not run (bench/workerd.ts).
 // --inspector-port opens workerd's DevTools protocol on 127.0.0.1:N (CPU profiles of the Worker, docs/workers.md).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +25,7 @@ const { values: args } = parseArgs({
     'stop-on-stdin-close': { type: 'boolean', default: false },
     'inspector-port': { type: 'string' },
     config: { type: 'string' },
+    direct: { type: 'boolean', default: false },
   },
 });
 const root = new URL('..', import.meta.url).pathname;
@@ -81,6 +84,8 @@ const mf = new Miniflare({
   },
   cf: false, // no network lookup of Cloudflare's request metadata (this machine is offline)
   ...(args['inspector-port'] ? { inspectorPort: Number(args['inspector-port']) } : {}),
+  // --direct: a second socket straight to the Worker, without Miniflare's entry worker in between.
+  ...(args.direct ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {}),
 });
 let url;
 try {
@@ -91,6 +96,7 @@ try {
   rmSync(out, { recursive: true, force: true });
 }
 const startMs = Math.round(performance.now() - started);
+const directUrl = args.direct ? (await mf.unsafeGetDirectURL()).toString().replace(/\/$/, '') : undefined;
 
 // Miniflare runs one workerd child; its pid lets benchmarks read the runtime's memory from /proc.
 function workerdPid() {
@@ -110,6 +116,7 @@ function workerdPid() {
 console.log(
   JSON.stringify({
     url,
+    ...(directUrl ? { directUrl } : {}),
     bundleBytes,
     bundleGzipBytes,
     startMs,

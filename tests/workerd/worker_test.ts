@@ -95,7 +95,8 @@ Deno.test({
 }, async (t) => {
   const vars = wranglerVars();
   const { app, predictor } = localApp(vars);
-  const worker = await startWorkerd();
+  // direct: bench/workerd.ts measures through the socket straight to the Worker too; it must answer alike.
+  const worker = await startWorkerd({ direct: true });
   try {
     await predictor;
     await t.step('starts tfjs on wasm with SIMD and says so', async () => {
@@ -278,6 +279,15 @@ Deno.test({
         assert.equal(status, 200, path);
       }
       await assertSameAnswer(worker, app, { name: 'page', path: '/', init: html });
+    });
+
+    await t.step('the direct socket (no Miniflare entry worker) answers as the Deno app too', async () => {
+      assert.ok(worker.directUrl && worker.directUrl !== worker.url, `directUrl: ${worker.directUrl}`);
+      const direct = { ...worker, url: worker.directUrl };
+      const bytes = withData ? readData(DATA_IMAGES[0]) : await gradientPng(300, 240);
+      const { status } = await assertSameAnswer(direct, app, { name: 'direct /predict', ...post([{ name: 'image', bytes }]) });
+      assert.equal(status, 200);
+      await assertSameAnswer(direct, app, { name: 'direct /health', path: '/health' });
     });
   } finally {
     await worker.stop();
