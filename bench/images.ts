@@ -13,6 +13,14 @@ export interface BenchImage {
   bytes: Uint8Array;
 }
 
+/**
+ * A data-set file name as a key without dots or slashes ("busi/benign/benign (1).png" → "busi-benign-benign-1"),
+ * so results can list images in an array the docs pick from (scripts/docs-numbers.ts: `perImage[key=…]`).
+ */
+export function imageKey(file: string): string {
+  return file.replace(/\.png$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '');
+}
+
 // A typical BUSI frame: 8-bit gray PNG, 562×471 (most BUSI frames are 550–780 px wide).
 const TYPICAL_PNG = 'busi/benign/benign (1).png';
 

@@ -17,6 +17,7 @@ import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
 import { rawPost } from '../tests/workerd/launch.ts';
 import { encodeForm, threadsCpuSeconds, workerdAnnouncement } from './http.ts';
+import { imageKey } from './images.ts';
 
 const { values: args } = parseArgs({
   args: Deno.args,
@@ -80,7 +81,7 @@ try {
   // An array with a dot-free key per image, so docs can pick one (scripts/docs-numbers.ts: images[key=…].decode).
   const perImage = bodies.map((b, i) => ({
     image: b.file,
-    key: b.file.replace(/\.png$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, ''),
+    key: imageKey(b.file),
     ...Object.fromEntries(Object.entries(samples[i]).map(([part, xs]) => [part, round2(median(xs))])),
   }));
   const load = Deno.readTextFileSync('/proc/loadavg').split(' ').slice(0, 3).join(' ');

@@ -19,6 +19,7 @@
 import { parseArgs } from 'node:util';
 import { Image } from 'imagescript';
 import { encodeForm, threadsCpuSeconds } from './http.ts';
+import { imageKey } from './images.ts';
 import { DATA_DIR, hasData, readData } from '../tests/fixtures/data.ts';
 import { multipart } from '../tests/fixtures/images.ts';
 import {
@@ -170,20 +171,22 @@ function cpuSummary(p: PathName) {
   if (!measured) {
     return { workerdCpuMsPerPngRequest: null, workerdCpuMsPerImage: null, workerdCpuMsPerImageMedian: null, workerdCpuMsPerHealthRequest: null, perImage: null };
   }
+  // Per image (the BrEaST frame is an 831 × 538 RGBA PNG: 1.8 MB to inflate, 3× a BUSI frame); the median
+  // request is less swayed than the mean by a request that other processes slowed down.
+  const perImage = IMAGES.map((name, i) => ({
+    image: name,
+    key: imageKey(name),
+    cpuMsMean: round(mean(cpuMs[p][i]), 2),
+    cpuMsMedian: round(median(cpuMs[p][i]), 2),
+  }));
   return {
     workerdCpuMsPerPngRequest: round(mean(cpuMs[p].flat()), 2),
-    // Per image (the BrEaST frame is an 831 × 538 RGBA PNG: 1.8 MB to inflate, 3× a BUSI frame).
-    workerdCpuMsPerImage: Object.fromEntries(IMAGES.map((name, i) => [name, round(mean(cpuMs[p][i]), 2)])),
-    // The median request per image: less swayed than the mean by a request that other processes slowed down.
-    workerdCpuMsPerImageMedian: Object.fromEntries(IMAGES.map((name, i) => [name, round(median(cpuMs[p][i]), 2)])),
+    // The same per image keyed by file name, as runs before perImage wrote them.
+    workerdCpuMsPerImage: Object.fromEntries(perImage.map((r) => [r.image, r.cpuMsMean])),
+    workerdCpuMsPerImageMedian: Object.fromEntries(perImage.map((r) => [r.image, r.cpuMsMedian])),
     workerdCpuMsPerHealthRequest: round(mean(healthMs[p]), 2),
-    // The same per image with a dot-free key, so docs can pick one (scripts/docs-numbers.ts: perImage[key=…]).
-    perImage: IMAGES.map((name, i) => ({
-      image: name,
-      key: name.replace(/\.png$/, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, ''),
-      cpuMsMean: round(mean(cpuMs[p][i]), 2),
-      cpuMsMedian: round(median(cpuMs[p][i]), 2),
-    })),
+    // With a dot-free key, so docs can pick one (scripts/docs-numbers.ts: perImage[key=…]).
+    perImage,
   };
 }
 const entryCpu = cpuSummary('entry');
